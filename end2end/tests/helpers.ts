@@ -1,0 +1,22 @@
+import { expect, Page } from "@playwright/test";
+
+// The demo project of the built-in Twilio fake.
+export const DEMO_ACCOUNT_SID = "AC00000000000000000000000000de0001";
+export const DEMO_PUBLIC_KEY_SID = "CR00000000000000000000000000de0a01";
+export const DEMO_AWS_CREDENTIAL_SID = "CR00000000000000000000000000de0b01";
+// Well formed, but no such credential exists in the demo account.
+export const UNKNOWN_SID = "CR0000000000000000000000000000dead";
+
+/** Opens the settings page; with JavaScript, waits until it is hydrated. */
+export async function openSettings(page: Page, opts: { hydrated: boolean }) {
+  await page.goto("/");
+  if (opts.hydrated) {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+  await expect(page.getByRole("heading", { name: "Composition settings" })).toBeVisible();
+}
+
+/** A name no earlier run has saved, so a passing test proves this save. */
+export function uniqueName(prefix: string): string {
+  return `${prefix} ${Date.now().toString(36)}`;
+}

@@ -1,0 +1,99 @@
+import { expect, test } from "@playwright/test";
+import {
+  DEMO_ACCOUNT_SID,
+  DEMO_AWS_CREDENTIAL_SID,
+  DEMO_PUBLIC_KEY_SID,
+  UNKNOWN_SID,
+  openSettings,
+  uniqueName,
+} from "./helpers";
+
+test("shows the project's settings with its read-only identity", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  await expect(page.getByLabel("Account SID")).toHaveValue(DEMO_ACCOUNT_SID);
+  await expect(page.getByLabel("Account SID")).not.toBeEditable();
+  await expect(page.getByLabel("Resource URL")).toHaveValue(
+    "https://video.twilio.com/v1/CompositionSettings/Default",
+  );
+  await expect(page.getByLabel("Friendly name")).not.toHaveValue("");
+});
+
+test("saves every field, confirms, and shows the saved values after reload", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  const name = uniqueName("Encrypted to S3");
+  const url = "https://media-archive.s3.us-east-1.amazonaws.com/compositions";
+  await page.getByLabel("Friendly name").fill(name);
+  await page.getByLabel("Encryption enabled").check();
+  await page.getByLabel("Encryption key SID").fill(DEMO_PUBLIC_KEY_SID);
+  await page.getByLabel("External storage enabled").check();
+  await page.getByLabel("AWS credentials SID").fill(DEMO_AWS_CREDENTIAL_SID);
+  await page.getByLabel("S3 URL").fill(url);
+  await page.getByRole("button", { name: "Save settings" }).click();
+
+  const status = page.getByRole("status");
+  await expect(status).toContainText("Saved");
+  await expect(status).toContainText(name);
+  await expect(status).toContainText(`encrypted with key ${DEMO_PUBLIC_KEY_SID}`);
+  await expect(status).toContainText(`stored in Amazon S3 at ${url}`);
+
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("Friendly name")).toHaveValue(name);
+  await expect(page.getByLabel("Encryption enabled")).toBeChecked();
+  await expect(page.getByLabel("Encryption key SID")).toHaveValue(DEMO_PUBLIC_KEY_SID);
+  await expect(page.getByLabel("External storage enabled")).toBeChecked();
+  await expect(page.getByLabel("AWS credentials SID")).toHaveValue(DEMO_AWS_CREDENTIAL_SID);
+  await expect(page.getByLabel("S3 URL")).toHaveValue(url);
+
+  // And back to Twilio's cloud, unencrypted.
+  await page.getByLabel("Encryption enabled").uncheck();
+  await page.getByLabel("External storage enabled").uncheck();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status")).toContainText("not encrypted, stored in Twilio's cloud");
+});
+
+test("flags an invalid field before sending anything", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  const before = await page.getByLabel("Friendly name").inputValue();
+  const sent: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST") sent.push(r.url());
+  });
+
+  await page.getByLabel("Friendly name").fill("Broken URL attempt");
+  await page.getByLabel("External storage enabled").check();
+  await page.getByLabel("AWS credentials SID").fill(DEMO_AWS_CREDENTIAL_SID);
+  await page.getByLabel("S3 URL").fill("AwsS3Url=https://bucket.s3.amazonaws.com/x");
+  await page.getByRole("button", { name: "Save settings" }).click();
+
+  const urlField = page.getByLabel("S3 URL");
+  await expect(page.getByText('S3 URL contains the parameter name "AwsS3Url="')).toBeVisible();
+  await expect(urlField).toHaveAttribute("aria-invalid", "true");
+  await expect(urlField).toBeFocused();
+  expect(sent).toEqual([]);
+
+  await page.reload();
+  await expect(page.getByLabel("Friendly name")).toHaveValue(before);
+});
+
+test("shows Twilio's error with code and link, keeping what was typed", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  const name = uniqueName("Unknown key");
+  await page.getByLabel("Friendly name").fill(name);
+  await page.getByLabel("Encryption enabled").check();
+  await page.getByLabel("Encryption key SID").fill(UNKNOWN_SID);
+  await page.getByRole("button", { name: "Save settings" }).click();
+
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("The settings were not saved.");
+  await expect(alert).toContainText("Twilio error 20001");
+  await expect(alert).toContainText(`${UNKNOWN_SID} is not a Public Key credential of this account`);
+  await expect(alert.getByRole("link", { name: "More about error 20001" })).toHaveAttribute(
+    "href",
+    "https://www.twilio.com/docs/errors/20001",
+  );
+  await expect(page.getByLabel("Friendly name")).toHaveValue(name);
+  await expect(page.getByLabel("Encryption enabled")).toBeChecked();
+  await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
+  await expect(page.getByRole("status")).not.toContainText("Saved");
+});

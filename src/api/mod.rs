@@ -1,0 +1,58 @@
+//! Server functions: thin, they find the state, call a service and map errors.
+
+pub mod settings;
+
+#[cfg(feature = "ssr")]
+mod context {
+    use crate::domain::AppError;
+    use crate::server::AppState;
+    use axum::http::{header, request::Parts};
+    use leptos::prelude::use_context;
+
+    pub fn app_state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from server function context");
+            AppError::Internal {
+                id: "no-state".into(),
+            }
+        })
+    }
+
+    /// Gives a failed call its proper status instead of leptos' blanket 500.
+    /// A plain form post keeps its redirect, so it is left alone.
+    pub fn report(error: &AppError) {
+        if form_post_origin().is_some() {
+            return;
+        }
+        if let (Some(response), Ok(status)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::StatusCode::from_u16(error.status_code()),
+        ) {
+            response.set_status(status);
+        }
+    }
+
+    /// For a plain HTML form post (JavaScript off), the path of the page that
+    /// posted it; `None` for calls from the hydrated app.
+    pub fn form_post_origin() -> Option<String> {
+        let parts = use_context::<Parts>()?;
+        let accepts_html = parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+        if !accepts_html {
+            return None;
+        }
+        let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+        // Keep only the path of our own page: never redirect off-site.
+        let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+        let path = path.split(['?', '#']).next().unwrap_or("/");
+        Some(if path.starts_with("//") {
+            "/".into()
+        } else {
+            path.to_owned()
+        })
+    }
+}

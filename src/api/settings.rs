@@ -1,0 +1,50 @@
+//! Reading and saving a project's media settings.
+
+use crate::domain::{AppError, MediaSettings, SaveFailure, SettingsInput, SettingsKind};
+use leptos::prelude::*;
+
+/// The settings as Twilio holds them now.
+#[server(endpoint = "settings/fetch")]
+pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppError> {
+    let result = async {
+        Ok(super::context::app_state()?
+            .twilio
+            .fetch_settings(kind)
+            .await?)
+    }
+    .await;
+    if let Err(error) = &result {
+        super::context::report(error);
+    }
+    result
+}
+
+/// Validates and sends the full set of fields; answers with what Twilio
+/// stored. A failure carries the input back so the form can show it again.
+#[server(endpoint = "settings/save")]
+pub async fn save_settings(
+    kind: SettingsKind,
+    input: SettingsInput,
+) -> Result<MediaSettings, SaveFailure> {
+    let fail = |error: AppError| {
+        super::context::report(&error);
+        SaveFailure {
+            error,
+            input: Some(input.clone()),
+        }
+    };
+    let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
+    let state = super::context::app_state().map_err(fail)?;
+    let saved = state
+        .twilio
+        .update_settings(kind, &update)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(?kind, "settings saved");
+    // Without JavaScript the browser follows a redirect; say in the URL that
+    // the save worked so the page can confirm it.
+    if let Some(path) = super::context::form_post_origin() {
+        leptos_axum::redirect(&format!("{path}?saved={}", kind.slug()));
+    }
+    Ok(saved)
+}

@@ -1,0 +1,189 @@
+//! The errors that cross the wire to the browser. Each variant is something a
+//! user can read and act on; internal details stay in the server log.
+
+use super::settings::SettingsInput;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A form field that can carry an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    FriendlyName,
+    EncryptionKeySid,
+    AwsCredentialsSid,
+    AwsS3Url,
+}
+
+impl Field {
+    /// The label shown beside the input.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FriendlyName => "Friendly name",
+            Self::EncryptionKeySid => "Encryption key SID",
+            Self::AwsCredentialsSid => "AWS credentials SID",
+            Self::AwsS3Url => "S3 URL",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+/// All problems found in one form, in field order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: Field, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    pub fn message_for(&self, field: Field) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{} {}", e.field.label(), e.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The one error type every server function returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please correct the form: {0}")]
+    Invalid(FieldErrors),
+    /// Twilio answered with an error; its own code, message and link.
+    #[error("Twilio error {}: {message}", code.map(|c| c.to_string()).unwrap_or_else(|| status.to_string()))]
+    Twilio {
+        status: u16,
+        code: Option<u32>,
+        message: String,
+        more_info: Option<String>,
+    },
+    /// Twilio could not be reached or did not answer in time.
+    #[error("Twilio could not be reached: {message}")]
+    Unavailable { message: String },
+    /// A fault on our side; the id finds the details in the server log.
+    #[error("Something went wrong on our side (reference {id}).")]
+    Internal { id: String },
+    /// The request between browser and console failed.
+    #[error("The request could not be completed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The HTTP status the console answers with. A user's mistake is a 4xx;
+    /// Twilio refusing a request is 422, Twilio failing is 502.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Invalid(_) | Self::Request(_) => 400,
+            Self::Twilio { status, .. } if *status < 500 => 422,
+            Self::Twilio { .. } => 502,
+            Self::Unavailable { .. } => 503,
+            Self::Internal { .. } => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Request(value.to_string())
+    }
+}
+
+/// A failed save, carrying what the user typed so the form can show it again
+/// (also after a no-JavaScript form post, where the page is rebuilt).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{error}")]
+pub struct SaveFailure {
+    pub error: AppError,
+    pub input: Option<SettingsInput>,
+}
+
+impl FromServerFnError for SaveFailure {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self {
+            error: AppError::from_server_fn_error(value),
+            input: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twilio_error_names_its_code() {
+        let e = AppError::Twilio {
+            status: 400,
+            code: Some(20001),
+            message: "Missing required parameter FriendlyName in the post body".into(),
+            more_info: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Twilio error 20001: Missing required parameter FriendlyName in the post body"
+        );
+    }
+
+    #[test]
+    fn field_errors_read_as_sentences() {
+        let mut errors = FieldErrors::default();
+        errors.push(Field::FriendlyName, "is required");
+        errors.push(Field::AwsS3Url, "must start with https://");
+        assert_eq!(
+            errors.to_string(),
+            "Friendly name is required; S3 URL must start with https://"
+        );
+    }
+
+    #[test]
+    fn save_failure_survives_the_wire_encoding() {
+        let failure = SaveFailure {
+            error: AppError::Unavailable {
+                message: "timed out".into(),
+            },
+            input: Some(SettingsInput {
+                friendly_name: "typed".into(),
+                ..Default::default()
+            }),
+        };
+        assert_eq!(SaveFailure::de(failure.ser()), failure);
+    }
+}

@@ -1,0 +1,70 @@
+//! Twilio's legacy error body: `{code, message, more_info, status}`, never
+//! `type`/`title` (the SDKs would read those as RFC 9457 errors).
+
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// An error answer: HTTP status, Twilio code and message.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: u32,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: u32, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "code": self.code,
+            "message": self.message,
+            "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
+            "status": self.status.as_u16(),
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub fn unauthenticated() -> Response {
+    let body = json!({
+        "code": 20003,
+        "detail": "Your AccountSid or AuthToken was incorrect.",
+        "message": "Authenticate",
+        "more_info": "https://www.twilio.com/docs/errors/20003",
+        "status": 401,
+    });
+    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"Twilio API\""),
+    );
+    response
+}
+
+/// Twilio's 20001: a missing, unknown or malformed parameter.
+pub fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, 20001, message)
+}
+
+pub async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        20404,
+        format!("The requested resource {} was not found", uri.path()),
+    )
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, 20004, "Method not allowed")
+}

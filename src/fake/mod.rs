@@ -1,0 +1,146 @@
+//! A Twilio emulator for development and tests: the endpoints the console
+//! uses, with Twilio's auth, response shapes and error bodies. Tests start it
+//! in-process on port 0; `twilio-fake` serves it on its own.
+
+mod auth;
+mod error;
+pub mod seed;
+mod settings;
+
+pub use seed::{AccountSeed, Seed};
+
+use crate::domain::{AccountSid, ApiKeySid, CredentialSid, MediaSettings, SettingsKind};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
+
+/// Twilio's real hosts: the fake writes them into every absolute URL it
+/// returns, as Twilio does, whatever address it is reached on.
+pub const VIDEO_HOST: &str = "https://video.twilio.com";
+
+/// Request bodies above this size get a 413, like a real front end would.
+const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    Aws,
+    PublicKey,
+}
+
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub kind: CredentialKind,
+    pub friendly_name: Option<String>,
+}
+
+/// One account's state, kept apart from every other account's.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub auth_token: String,
+    pub api_keys: HashMap<ApiKeySid, String>,
+    pub credentials: HashMap<CredentialSid, Credential>,
+    pub settings: HashMap<SettingsKind, MediaSettings>,
+}
+
+impl Account {
+    fn settings(&self, sid: &AccountSid, kind: SettingsKind) -> MediaSettings {
+        let stored = self.settings.get(&kind).cloned().unwrap_or(MediaSettings {
+            aws_storage_enabled: Some(false),
+            encryption_enabled: Some(false),
+            ..MediaSettings::default()
+        });
+        MediaSettings {
+            account_sid: Some(sid.clone()),
+            url: Some(format!("{VIDEO_HOST}{}", kind.path())),
+            ..stored
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct FakeState {
+    accounts: Arc<Mutex<HashMap<AccountSid, Account>>>,
+}
+
+impl FakeState {
+    pub fn from_seed(seed: &Seed) -> Self {
+        let accounts = seed
+            .accounts
+            .iter()
+            .map(|a| (a.sid.clone(), a.to_account()))
+            .collect();
+        Self {
+            accounts: Arc::new(Mutex::new(accounts)),
+        }
+    }
+
+    /// Runs `f` on one account's state under the lock.
+    fn with_account<T>(&self, sid: &AccountSid, f: impl FnOnce(&mut Account) -> T) -> Option<T> {
+        let mut accounts = self
+            .accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts.get_mut(sid).map(f)
+    }
+}
+
+pub fn router(state: FakeState) -> Router {
+    Router::new()
+        .route(
+            "/v1/CompositionSettings/Default",
+            get(settings::fetch_composition)
+                .post(settings::update_composition)
+                .fallback(error::method_not_allowed),
+        )
+        .route(
+            "/v1/RecordingSettings/Default",
+            get(settings::fetch_recording)
+                .post(settings::update_recording)
+                .fallback(error::method_not_allowed),
+        )
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// A fake serving in the background until dropped.
+pub struct RunningFake {
+    pub addr: SocketAddr,
+    pub state: FakeState,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl RunningFake {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Binds `listen` (port 0 picks a free port) and serves until the handle drops.
+pub async fn spawn(listen: SocketAddr, seed: &Seed) -> std::io::Result<RunningFake> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let state = FakeState::from_seed(seed);
+    let app = router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let stop = async {
+            let _ = rx.await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop)
+            .await
+        {
+            tracing::error!(error = %e, "twilio fake stopped");
+        }
+    });
+    Ok(RunningFake {
+        addr,
+        state,
+        _shutdown: tx,
+    })
+}

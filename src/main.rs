@@ -1,0 +1,44 @@
+use clap::Parser;
+use composition_admin::config::Config;
+use composition_admin::server::{router, twilio_from_config, AppState};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(line) => {
+            eprintln!("composition-admin: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let leptos_options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("bad LEPTOS_* setting: {e}"))?
+        .leptos_options;
+    let addr = config.listen.unwrap_or(leptos_options.site_addr);
+    let (twilio, _demo_fake) = twilio_from_config(&config).await?;
+    let app = router(AppState {
+        leptos_options,
+        twilio,
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("composition-admin is ready: open http://{addr}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server stopped: {e}"))
+}

@@ -1,0 +1,128 @@
+//! Wiring for the server side: shared state, the router, and startup from
+//! configuration. `main.rs` and the integration tests both start here.
+
+use crate::config::{Config, TwilioLogin};
+use crate::domain::{AppError, SaveFailure};
+use crate::fake::{self, RunningFake, Seed};
+use crate::twilio::{ClientConfig, TwilioClient};
+use crate::ui::app::{shell, App};
+use axum::body::Body;
+use axum::extract::FromRef;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::SecretString;
+use std::time::Duration;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// Everything a request handler or server function needs.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub twilio: TwilioClient,
+}
+
+/// The console's routes: pages, server functions, assets and `/healthz`.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::map_response(undecodable_calls_are_400))
+        // Spans name method and path only: no headers, so no credentials.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Leptos answers 500 when a server function's arguments do not decode,
+/// which is the caller's mistake: make those 400.
+async fn undecodable_calls_are_400(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let is_request_error = serde_json::from_slice::<AppError>(&bytes)
+        .map(|e| matches!(e, AppError::Request(_)))
+        .or_else(|_| {
+            serde_json::from_slice::<SaveFailure>(&bytes)
+                .map(|f| matches!(f.error, AppError::Request(_)))
+        })
+        .unwrap_or(false);
+    if is_request_error {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The Twilio client the configuration asks for. With `--demo` and no
+/// credentials, also the in-process fake it talks to, which must be kept alive.
+pub async fn twilio_from_config(
+    config: &Config,
+) -> Result<(TwilioClient, Option<RunningFake>), String> {
+    let login = config.login()?;
+    let (username, password, video, accounts, demo) = match login {
+        Some(TwilioLogin::AuthToken { account_sid, token }) => (
+            account_sid.to_string(),
+            token,
+            config.video_base_url.clone(),
+            config.accounts_base_url.clone(),
+            None,
+        ),
+        Some(TwilioLogin::ApiKey { key, secret, .. }) => (
+            key.to_string(),
+            secret,
+            config.video_base_url.clone(),
+            config.accounts_base_url.clone(),
+            None,
+        ),
+        None if config.demo => {
+            let running = fake::spawn(([127, 0, 0, 1], 0).into(), &Seed::demo())
+                .await
+                .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
+            let base = running.base_url();
+            tracing::info!(fake = %base, account = fake::seed::DEMO_ACCOUNT_SID, "demo mode: using an in-process Twilio fake");
+            (
+                fake::seed::DEMO_ACCOUNT_SID.to_owned(),
+                SecretString::from(fake::seed::DEMO_AUTH_TOKEN),
+                base.clone(),
+                base,
+                Some(running),
+            )
+        }
+        None => {
+            return Err("no Twilio credentials: set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or pass --demo".into())
+        }
+    };
+    let client = TwilioClient::new(ClientConfig {
+        video_base_url: video,
+        accounts_base_url: accounts,
+        username,
+        password,
+        connect_timeout: Duration::from_secs(config.connect_timeout),
+        request_timeout: Duration::from_secs(config.request_timeout),
+    })
+    .map_err(|e| format!("could not build the HTTP client: {e}"))?;
+    Ok((client, demo))
+}

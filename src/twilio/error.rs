@@ -1,0 +1,101 @@
+//! Twilio's error answers and transport failures, and how users see them.
+
+use crate::domain::AppError;
+use serde::Deserialize;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TwilioError {
+    /// Twilio answered with an error body (or at least an error status).
+    #[error("Twilio answered {status} (code {code:?}): {message}")]
+    Api {
+        status: u16,
+        code: Option<u32>,
+        message: String,
+        more_info: Option<String>,
+    },
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// Twilio's answer did not have the shape we expect.
+    #[error("{0}")]
+    Protocol(String),
+}
+
+/// Twilio's legacy error body: `{code, message, more_info, status}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: Option<u32>,
+    message: Option<String>,
+    more_info: Option<String>,
+}
+
+impl TwilioError {
+    pub(super) fn from_transport(e: reqwest::Error, timeout: Duration) -> Self {
+        if e.is_timeout() {
+            Self::Timeout(timeout)
+        } else if e.is_connect() {
+            Self::Connect(e.without_url().to_string())
+        } else {
+            Self::Protocol(e.without_url().to_string())
+        }
+    }
+
+    pub(super) async fn from_response(response: reqwest::Response) -> Self {
+        let status = response.status();
+        let body = response.bytes().await.unwrap_or_default();
+        let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
+        let fallback = status
+            .canonical_reason()
+            .unwrap_or("Unexpected answer")
+            .to_owned();
+        match parsed {
+            Some(b) => Self::Api {
+                status: status.as_u16(),
+                code: b.code,
+                message: b.message.unwrap_or(fallback),
+                more_info: b.more_info,
+            },
+            // A non-JSON error body (a proxy page, say): keep the status.
+            None => Self::Api {
+                status: status.as_u16(),
+                code: None,
+                message: fallback,
+                more_info: None,
+            },
+        }
+    }
+}
+
+impl From<TwilioError> for AppError {
+    fn from(e: TwilioError) -> Self {
+        match e {
+            TwilioError::Api {
+                status,
+                code,
+                message,
+                more_info,
+            } => AppError::Twilio {
+                status,
+                code,
+                message,
+                more_info,
+            },
+            TwilioError::Timeout(after) => AppError::Unavailable {
+                message: format!("Twilio did not answer within {} seconds; nothing is known to have changed, try again", after.as_secs()),
+            },
+            TwilioError::Connect(detail) => {
+                tracing::warn!(%detail, "could not connect to Twilio");
+                AppError::Unavailable {
+                    message: "could not connect to Twilio; check the network and the configured base URL, then try again".into(),
+                }
+            }
+            TwilioError::Protocol(detail) => {
+                let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+                tracing::error!(%id, %detail, "unexpected answer from Twilio");
+                AppError::Internal { id }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The HTML document and the routes.
+
+use super::settings_page::SettingsPage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/composition-admin.css" />
+        <Title text="composition-admin" />
+        <header class="topbar">
+            <a href="/" class="brand">
+                "composition-admin"
+            </a>
+        </header>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=SettingsPage />
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page">
+            <h1>"Page not found"</h1>
+            <p>
+                <a href="/">"Back to the settings"</a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,69 @@
+//! Messages about the last action: what was saved, or why it was not.
+
+use crate::domain::{AppError, MediaSettings};
+use leptos::prelude::*;
+
+/// One line a person can read about what Twilio now holds.
+pub fn describe(settings: &MediaSettings) -> String {
+    let name = settings.friendly_name.as_deref().unwrap_or("(no name)");
+    let encryption = match (settings.encryption_enabled, &settings.encryption_key_sid) {
+        (Some(true), Some(key)) => format!("encrypted with key {key}"),
+        (Some(true), None) => "encrypted".to_owned(),
+        _ => "not encrypted".to_owned(),
+    };
+    let storage = match (settings.aws_storage_enabled, &settings.aws_s3_url) {
+        (Some(true), Some(url)) => format!("stored in Amazon S3 at {url}"),
+        (Some(true), None) => "stored in Amazon S3".to_owned(),
+        _ => "stored in Twilio's cloud".to_owned(),
+    };
+    format!("\u{201c}{name}\u{201d}: {encryption}, {storage}.")
+}
+
+/// An error from the server, shown as an alert so screen readers announce it.
+#[component]
+pub fn ErrorNotice(error: AppError, #[prop(into)] context: String) -> impl IntoView {
+    let body = match error {
+        AppError::Twilio {
+            status,
+            code,
+            message,
+            more_info,
+        } => {
+            let code_text = code.map_or_else(|| format!("HTTP {status}"), |c| format!("error {c}"));
+            let link = more_info.map(|href| {
+                view! {
+                    <a href=href target="_blank" rel="noopener noreferrer">
+                        {format!("More about {code_text}")}
+                    </a>
+                }
+            });
+            view! {
+                <p>
+                    <strong>{format!("Twilio {code_text}: ")}</strong>
+                    <span class="twilio-message">{message}</span>
+                </p>
+                {link}
+            }
+            .into_any()
+        }
+        AppError::Invalid(errors) => view! {
+            <p>
+                {format!(
+                    "{} field{} need{} attention; see the messages beside {}.",
+                    errors.len(),
+                    if errors.len() == 1 { "" } else { "s" },
+                    if errors.len() == 1 { "s" } else { "" },
+                    if errors.len() == 1 { "it" } else { "them" },
+                )}
+            </p>
+        }
+        .into_any(),
+        other => view! { <p>{other.to_string()}</p> }.into_any(),
+    };
+    view! {
+        <div class="notice error" role="alert">
+            <p class="notice-title">{context}</p>
+            {body}
+        </div>
+    }
+}

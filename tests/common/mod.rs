@@ -1,0 +1,68 @@
+//! Starts the Twilio fake and the console in-process on free ports.
+#![allow(dead_code)] // each test file uses its own part of this
+
+use composition_admin::fake::{self, seed, RunningFake, Seed};
+use composition_admin::server::{router, AppState};
+use composition_admin::twilio::{ClientConfig, TwilioClient};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub const ACCOUNT: &str = seed::DEMO_ACCOUNT_SID;
+pub const TOKEN: &str = seed::DEMO_AUTH_TOKEN;
+pub const PUBLIC_KEY: &str = seed::DEMO_PUBLIC_KEY_SID;
+pub const AWS_CREDENTIAL: &str = seed::DEMO_AWS_CREDENTIAL_SID;
+
+pub async fn start_fake() -> RunningFake {
+    fake::spawn(([127, 0, 0, 1], 0).into(), &Seed::demo())
+        .await
+        .expect("fake starts")
+}
+
+pub fn client_for(base_url: &str, username: &str, password: &str) -> TwilioClient {
+    TwilioClient::new(ClientConfig {
+        video_base_url: base_url.to_owned(),
+        accounts_base_url: base_url.to_owned(),
+        username: username.to_owned(),
+        password: SecretString::from(password.to_owned()),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(5),
+    })
+    .expect("client builds")
+}
+
+/// The console on a free port, talking to its own fake.
+pub struct Console {
+    pub addr: SocketAddr,
+    pub fake: RunningFake,
+}
+
+impl Console {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+pub async fn start_console() -> Console {
+    let fake = start_fake().await;
+    let twilio = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("composition-admin")
+        .build();
+    let app = router(AppState {
+        leptos_options,
+        twilio,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Console { addr, fake }
+}
+
+/// A client that shows redirects instead of following them.
+pub fn browser_without_js() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
