@@ -8,6 +8,18 @@ use composition_admin::api::settings::SaveSettings;
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
+/// Every request gets a deadline, so a hang fails the test instead of stalling it.
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    http().get(url).send().await
+}
+
 async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Response {
     browser_without_js()
         .post(console.url(SaveSettings::url()))
@@ -19,125 +31,127 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
         .unwrap()
 }
 
-#[tokio::test]
-async fn healthz_answers_ok() {
-    let console = start_console().await;
-    let response = reqwest::get(console.url("/healthz")).await.unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.unwrap(), "ok");
+#[test]
+fn healthz_answers_ok() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = get(console.url("/healthz")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.text().await.unwrap(), "ok");
+    })
 }
 
-#[tokio::test]
-async fn the_page_is_rendered_with_twilios_values() {
-    let console = start_console().await;
-    let html = reqwest::get(console.url("/"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("Composition settings"));
-    assert!(
-        html.contains("Demo compositions"),
-        "friendly name rendered on the server"
-    );
-    assert!(html.contains(ACCOUNT));
+#[test]
+fn the_page_is_rendered_with_twilios_values() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let html = get(console.url("/")).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Composition settings"));
+        assert!(
+            html.contains("Demo compositions"),
+            "friendly name rendered on the server"
+        );
+        assert!(html.contains(ACCOUNT));
+    })
 }
 
-#[tokio::test]
-async fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
-    let console = start_console().await;
-    let response = post_form(
-        &console,
-        &[
-            ("kind", "Composition"),
-            ("input[friendly_name]", "Posted without JS"),
-            ("input[encryption_enabled]", "true"),
-            ("input[encryption_key_sid]", PUBLIC_KEY),
-        ],
-    )
-    .await;
-    assert_eq!(response.status(), 302);
-    assert_eq!(response.headers()[LOCATION], "/?saved=composition");
-    let html = reqwest::get(console.url("/?saved=composition"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("Posted without JS"));
-    assert!(html.contains("Saved."));
+#[test]
+fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = post_form(
+            &console,
+            &[
+                ("kind", "Composition"),
+                ("input[friendly_name]", "Posted without JS"),
+                ("input[encryption_enabled]", "true"),
+                ("input[encryption_key_sid]", PUBLIC_KEY),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        assert_eq!(response.headers()[LOCATION], "/?saved=composition");
+        let html = get(console.url("/?saved=composition"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Posted without JS"));
+        assert!(html.contains("Saved."));
+    })
 }
 
-#[tokio::test]
-async fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
-    let console = start_console().await;
-    let response = post_form(
-        &console,
-        &[
-            ("kind", "Composition"),
-            ("input[friendly_name]", ""),
-            ("input[aws_s3_url]", "AwsS3Url=https://b.s3.amazonaws.com"),
-        ],
-    )
-    .await;
-    assert_eq!(response.status(), 302);
-    let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-    assert!(location.contains("__err="), "{location}");
-    let html = reqwest::get(&location).await.unwrap().text().await.unwrap();
-    assert!(
-        html.contains("Friendly name is required"),
-        "server-side field error shown"
-    );
-    assert!(html.contains("contains the parameter name"));
-    assert!(
-        html.contains("AwsS3Url=https://b.s3.amazonaws.com"),
-        "typed value kept"
-    );
-    let page = reqwest::get(console.url("/"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("Demo compositions"),
-        "Twilio still holds the old name"
-    );
+#[test]
+fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = post_form(
+            &console,
+            &[
+                ("kind", "Composition"),
+                ("input[friendly_name]", ""),
+                ("input[aws_s3_url]", "AwsS3Url=https://b.s3.amazonaws.com"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.contains("__err="), "{location}");
+        let html = get(&location).await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("Friendly name is required"),
+            "server-side field error shown"
+        );
+        assert!(html.contains("contains the parameter name"));
+        assert!(
+            html.contains("AwsS3Url=https://b.s3.amazonaws.com"),
+            "typed value kept"
+        );
+        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("Demo compositions"),
+            "Twilio still holds the old name"
+        );
+    })
 }
 
-#[tokio::test]
-async fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
-    let console = start_console().await;
-    let response = reqwest::Client::new()
-        .post(console.url(SaveSettings::url()))
-        .header(ACCEPT, "application/json")
-        .form(&[("kind", "Composition"), ("input[friendly_name]", " ")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    let failure: composition_admin::domain::SaveFailure = response.json().await.unwrap();
-    match failure.error {
-        composition_admin::domain::AppError::Invalid(errors) => {
-            assert_eq!(
-                errors.message_for(composition_admin::domain::Field::FriendlyName),
-                Some("is required; give these settings a name")
-            );
+#[test]
+fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = http()
+            .post(console.url(SaveSettings::url()))
+            .header(ACCEPT, "application/json")
+            .form(&[("kind", "Composition"), ("input[friendly_name]", " ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let failure: composition_admin::domain::SaveFailure = response.json().await.unwrap();
+        match failure.error {
+            composition_admin::domain::AppError::Invalid(errors) => {
+                assert_eq!(
+                    errors.message_for(composition_admin::domain::Field::FriendlyName),
+                    Some("is required; give these settings a name")
+                );
+            }
+            other => panic!("expected field errors, got {other:?}"),
         }
-        other => panic!("expected field errors, got {other:?}"),
-    }
+    })
 }
 
-#[tokio::test]
-async fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
-    let console = start_console().await;
-    let response = reqwest::Client::new()
-        .post(console.url(SaveSettings::url()))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("kind=Nonsense&input[friendly_name]=%FF%FE")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+#[test]
+fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = http()
+            .post(console.url(SaveSettings::url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("kind=Nonsense&input[friendly_name]=%FF%FE")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+    })
 }
