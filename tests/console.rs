@@ -47,6 +47,11 @@ fn the_page_is_rendered_with_twilios_values() {
         let console = start_console().await;
         let html = get(console.url("/")).await.unwrap().text().await.unwrap();
         assert!(html.contains("Composition settings"));
+        // Complete without JavaScript: no "Loading" fallback waiting for a script.
+        assert!(!html.contains("Loading settings"), "{html}");
+        assert!(
+            html.contains(r#"id="friendly-name""#) && html.contains(r#"value="Demo compositions""#)
+        );
         assert!(
             html.contains("Demo compositions"),
             "friendly name rendered on the server"

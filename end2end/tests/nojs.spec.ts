@@ -30,6 +30,7 @@ test("the server names the invalid field and keeps the input", async ({ page }) 
   await openSettings(page, { hydrated: false });
   await page.getByLabel("Friendly name").fill("   ");
   await page.getByLabel("External storage enabled").check();
+  await page.getByLabel("AWS credentials SID").fill("");
   await page.getByLabel("S3 URL").fill("http://bucket.s3.amazonaws.com");
   await page.getByRole("button", { name: "Save settings" }).click();
 

@@ -4,7 +4,7 @@ use super::settings_page::SettingsPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -37,7 +37,10 @@ pub fn App() -> impl IntoView {
         </header>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("") view=SettingsPage />
+                // Async: the whole page is rendered before it is sent, so it
+                // is complete without JavaScript (out-of-order streaming
+                // needs a script to move the resolved parts into place).
+                <Route path=StaticSegment("") view=SettingsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }
