@@ -147,6 +147,37 @@ fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
 }
 
 #[test]
+fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let first = post_form(
+            &console,
+            &[("kind", "Composition"), ("input[friendly_name]", "")],
+        )
+        .await;
+        let first_page = first.headers()[LOCATION].to_str().unwrap().to_owned();
+        // The user fixes the name but pastes a bad URL, posting from the error page.
+        let second = browser_without_js()
+            .post(console.url(SaveSettings::url()))
+            .header(ACCEPT, "text/html")
+            .header(REFERER, &first_page)
+            .form(&[
+                ("kind", "Composition"),
+                ("input[friendly_name]", "Fixed"),
+                ("input[aws_s3_url]", "http://b.s3.amazonaws.com"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let location = second.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert_eq!(location.matches("__err=").count(), 1, "{location}");
+        let html = get(&location).await.unwrap().text().await.unwrap();
+        assert!(html.contains("S3 URL must start with https://"));
+        assert!(!html.contains("Friendly name is required"));
+    })
+}
+
+#[test]
 fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
     on_shared_runtime(async {
         let console = start_console().await;

@@ -1,15 +1,13 @@
 //! Wiring for the server side: shared state, the router, and startup from
 //! configuration. `main.rs` and the integration tests both start here.
 
+mod middleware;
+
 use crate::config::{Config, TwilioLogin};
-use crate::domain::{AppError, SaveFailure};
 use crate::fake::{self, RunningFake, Seed};
 use crate::twilio::{ClientConfig, TwilioClient};
 use crate::ui::app::{shell, App};
-use axum::body::Body;
 use axum::extract::FromRef;
-use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -41,7 +39,12 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::map_response(undecodable_calls_are_400))
+        .layer(axum::middleware::map_response(
+            middleware::undecodable_calls_are_400,
+        ))
+        .layer(axum::middleware::map_request(
+            middleware::forget_earlier_form_errors,
+        ))
         // Spans name method and path only: no headers, so no credentials.
         .layer(
             TraceLayer::new_for_http()
@@ -49,31 +52,6 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
-}
-
-/// Leptos answers 500 when a server function's arguments do not decode,
-/// which is the caller's mistake: make those 400.
-async fn undecodable_calls_are_400(response: Response) -> Response {
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key("serverfnerror")
-    {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .unwrap_or_default();
-    let is_request_error = serde_json::from_slice::<AppError>(&bytes)
-        .map(|e| matches!(e, AppError::Request(_)))
-        .or_else(|_| {
-            serde_json::from_slice::<SaveFailure>(&bytes)
-                .map(|f| matches!(f.error, AppError::Request(_)))
-        })
-        .unwrap_or(false);
-    if is_request_error {
-        parts.status = StatusCode::BAD_REQUEST;
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The Twilio client the configuration asks for. With `--demo` and no
