@@ -1,21 +1,20 @@
 //! HTTP Basic auth as Twilio does it: `AC…:auth token` or `SK…:key secret`.
 //! The credentials pick the account; the URL never does.
 
-use super::error::unauthenticated;
+use super::error::{unauthenticated, ApiError};
 use super::FakeState;
 use crate::domain::{AccountSid, ApiKeySid};
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
-use axum::response::Response;
 use base64::Engine;
 
 /// The account the request authenticated as.
 pub struct Authed(pub AccountSid);
 
 impl FromRequestParts<FakeState> for Authed {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &FakeState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &FakeState) -> Result<Self, ApiError> {
         let (user, password) = basic_credentials(parts).ok_or_else(unauthenticated)?;
         let accounts = state.accounts.lock().unwrap_or_else(|p| p.into_inner());
         if let Ok(sid) = user.parse::<AccountSid>() {

@@ -26,30 +26,30 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
+        let mut body = json!({
             "code": self.code,
             "message": self.message,
             "more_info": format!("https://www.twilio.com/docs/errors/{}", self.code),
             "status": self.status.as_u16(),
         });
-        (self.status, Json(body)).into_response()
+        let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        if unauthorized {
+            body["detail"] = json!("Your AccountSid or AuthToken was incorrect.");
+        }
+        let mut response = (self.status, Json(body)).into_response();
+        if unauthorized {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Basic realm=\"Twilio API\""),
+            );
+        }
+        response
     }
 }
 
-pub fn unauthenticated() -> Response {
-    let body = json!({
-        "code": 20003,
-        "detail": "Your AccountSid or AuthToken was incorrect.",
-        "message": "Authenticate",
-        "more_info": "https://www.twilio.com/docs/errors/20003",
-        "status": 401,
-    });
-    let mut response = (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Basic realm=\"Twilio API\""),
-    );
-    response
+/// Twilio's 401: wrong or missing credentials.
+pub fn unauthenticated() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, 20003, "Authenticate")
 }
 
 /// Twilio's 20001: a missing, unknown or malformed parameter.

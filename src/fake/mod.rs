@@ -3,7 +3,10 @@
 //! in-process on port 0; `twilio-fake` serves it on its own.
 
 mod auth;
+mod credentials;
 mod error;
+mod form;
+mod public_key;
 pub mod seed;
 mod settings;
 
@@ -11,9 +14,9 @@ pub use seed::{AccountSeed, Seed};
 
 use crate::domain::{AccountSid, ApiKeySid, CredentialSid, MediaSettings, SettingsKind};
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
@@ -21,20 +24,37 @@ use tokio::sync::oneshot;
 /// Twilio's real hosts: the fake writes them into every absolute URL it
 /// returns, as Twilio does, whatever address it is reached on.
 pub const VIDEO_HOST: &str = "https://video.twilio.com";
+pub const ACCOUNTS_HOST: &str = "https://accounts.twilio.com";
 
 /// Request bodies above this size get a 413, like a real front end would.
 const BODY_LIMIT: usize = 64 * 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     Aws,
     PublicKey,
 }
 
+/// What the fake keeps of a credential. The secret or key material is
+/// checked on create and then dropped: Twilio never returns it.
 #[derive(Clone, Debug)]
 pub struct Credential {
     pub kind: CredentialKind,
     pub friendly_name: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    /// Creation order, which lists follow.
+    pub seq: u64,
+}
+
+/// Now, in Twilio's date format: ISO-8601 UTC to the second.
+pub fn now_iso() -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .expect("a UTC timestamp formats")
 }
 
 /// One account's state, kept apart from every other account's.
@@ -42,11 +62,29 @@ pub struct Credential {
 pub struct Account {
     pub auth_token: String,
     pub api_keys: HashMap<ApiKeySid, String>,
-    pub credentials: HashMap<CredentialSid, Credential>,
+    pub credentials: BTreeMap<CredentialSid, Credential>,
+    pub next_seq: u64,
     pub settings: HashMap<SettingsKind, MediaSettings>,
 }
 
 impl Account {
+    fn add_credential(&mut self, sid: CredentialSid, mut credential: Credential) -> &Credential {
+        credential.seq = self.next_seq;
+        self.next_seq += 1;
+        self.credentials.entry(sid).or_insert(credential)
+    }
+
+    /// One kind of credential, oldest first.
+    fn credentials_of(&self, kind: CredentialKind) -> Vec<(&CredentialSid, &Credential)> {
+        let mut found: Vec<_> = self
+            .credentials
+            .iter()
+            .filter(|(_, c)| c.kind == kind)
+            .collect();
+        found.sort_by_key(|(_, c)| c.seq);
+        found
+    }
+
     fn settings(&self, sid: &AccountSid, kind: SettingsKind) -> MediaSettings {
         let stored = self.settings.get(&kind).cloned().unwrap_or(MediaSettings {
             aws_storage_enabled: Some(false),
@@ -88,19 +126,41 @@ impl FakeState {
     }
 }
 
+/// Any method a resource does not have is Twilio's 405.
+fn methods(router: MethodRouter<FakeState>) -> MethodRouter<FakeState> {
+    router.fallback(error::method_not_allowed)
+}
+
 pub fn router(state: FakeState) -> Router {
+    use credentials as c;
     Router::new()
         .route(
+            "/v1/Credentials/AWS",
+            methods(get(c::list_aws).post(c::create_aws)),
+        )
+        .route(
+            "/v1/Credentials/AWS/{sid}",
+            methods(get(c::fetch_aws).post(c::update_aws).delete(c::delete_aws)),
+        )
+        .route(
+            "/v1/Credentials/PublicKeys",
+            methods(get(c::list_public_keys).post(c::create_public_key)),
+        )
+        .route(
+            "/v1/Credentials/PublicKeys/{sid}",
+            methods(
+                get(c::fetch_public_key)
+                    .post(c::update_public_key)
+                    .delete(c::delete_public_key),
+            ),
+        )
+        .route(
             "/v1/CompositionSettings/Default",
-            get(settings::fetch_composition)
-                .post(settings::update_composition)
-                .fallback(error::method_not_allowed),
+            methods(get(settings::fetch_composition).post(settings::update_composition)),
         )
         .route(
             "/v1/RecordingSettings/Default",
-            get(settings::fetch_recording)
-                .post(settings::update_recording)
-                .fallback(error::method_not_allowed),
+            methods(get(settings::fetch_recording).post(settings::update_recording)),
         )
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

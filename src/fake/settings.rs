@@ -3,6 +3,7 @@
 
 use super::auth::Authed;
 use super::error::{bad_request, ApiError};
+use super::form::Form;
 use super::{Account, CredentialKind, FakeState};
 use crate::domain::{AccountSid, CredentialSid, MediaSettings, SettingsKind};
 use axum::body::Bytes;
@@ -46,17 +47,20 @@ pub async fn update_recording(
 fn fetch(state: &FakeState, sid: &AccountSid, kind: SettingsKind) -> Response {
     match state.with_account(sid, |account| account.settings(sid, kind)) {
         Some(settings) => Json(settings).into_response(),
-        None => super::error::unauthenticated(),
+        None => super::error::unauthenticated().into_response(),
     }
 }
 
 fn update(state: &FakeState, sid: &AccountSid, kind: SettingsKind, body: &[u8]) -> Response {
-    let params = match parse_form(body) {
-        Ok(params) => params,
+    let form = match Form::parse(body, &PARAMS) {
+        Ok(form) => form,
         Err(error) => return error.into_response(),
     };
+    if let Err(error) = form.required("FriendlyName") {
+        return error.into_response();
+    }
     let outcome = state.with_account(sid, |account| {
-        let next = apply(account.settings(sid, kind), &params)?;
+        let next = apply(account.settings(sid, kind), form.pairs())?;
         check_references(account, &next)?;
         account.settings.insert(kind, next.clone());
         Ok::<_, ApiError>(next)
@@ -64,27 +68,8 @@ fn update(state: &FakeState, sid: &AccountSid, kind: SettingsKind, body: &[u8]) 
     match outcome {
         Some(Ok(settings)) => Json(settings).into_response(),
         Some(Err(error)) => error.into_response(),
-        None => super::error::unauthenticated(),
+        None => super::error::unauthenticated().into_response(),
     }
-}
-
-/// Decodes a form body; anything that is not clean UTF-8 form encoding with
-/// known keys is a 400, as on Twilio.
-fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
-    if std::str::from_utf8(body).is_err() {
-        return Err(bad_request("The request body is not valid UTF-8"));
-    }
-    let params: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| bad_request("The request body is not valid form encoding"))?;
-    if let Some((key, _)) = params.iter().find(|(k, _)| !PARAMS.contains(&k.as_str())) {
-        return Err(bad_request(format!("Unknown parameter {key}")));
-    }
-    if !params.iter().any(|(k, _)| k == "FriendlyName") {
-        return Err(bad_request(
-            "Missing required parameter FriendlyName in the post body",
-        ));
-    }
-    Ok(params)
 }
 
 fn parse_bool(key: &str, value: &str) -> Result<bool, ApiError> {
@@ -122,7 +107,7 @@ fn apply(mut next: MediaSettings, params: &[(String, String)]) -> Result<MediaSe
             }
             "AwsStorageEnabled" => next.aws_storage_enabled = Some(parse_bool(key, value)?),
             "EncryptionEnabled" => next.encryption_enabled = Some(parse_bool(key, value)?),
-            _ => unreachable!("parse_form admits only known keys"),
+            _ => unreachable!("Form::parse admits only known keys"),
         }
     }
     Ok(next)
