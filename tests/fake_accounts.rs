@@ -326,4 +326,6 @@ async fn malformed_and_huge_bodies_are_4xx() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = post(vec![b'a'; 1 << 20]).await.unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["message"], "The request body is too large");
 }

@@ -68,3 +68,27 @@ pub async fn not_found(uri: Uri) -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, 20004, "Method not allowed")
 }
+
+/// Rejections raised by axum itself (a body over the limit, say) come as
+/// plain text; Twilio's clients expect its JSON error shape on every error.
+pub async fn twilio_shaped(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large".to_owned(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported Content-Type".to_owned(),
+        other => other.canonical_reason().unwrap_or("Bad request").to_owned(),
+    };
+    let code = if status.is_server_error() {
+        20500
+    } else {
+        20001
+    };
+    ApiError::new(status, code, message).into_response()
+}

@@ -163,6 +163,7 @@ pub fn router(state: FakeState) -> Router {
             methods(get(settings::fetch_recording).post(settings::update_recording)),
         )
         .fallback(error::not_found)
+        .layer(axum::middleware::map_response(error::twilio_shaped))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
