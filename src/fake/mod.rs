@@ -5,11 +5,13 @@
 mod auth;
 mod credentials;
 mod error;
+mod faults;
 mod form;
 mod public_key;
 pub mod seed;
 mod settings;
 
+pub use faults::{Fault, FaultRule};
 pub use seed::{AccountSeed, Seed};
 
 use crate::domain::{AccountSid, ApiKeySid, CredentialSid, MediaSettings, SettingsKind};
@@ -102,6 +104,7 @@ impl Account {
 #[derive(Clone, Default)]
 pub struct FakeState {
     accounts: Arc<Mutex<HashMap<AccountSid, Account>>>,
+    faults: Arc<Mutex<Vec<FaultRule>>>,
 }
 
 impl FakeState {
@@ -113,7 +116,27 @@ impl FakeState {
             .collect();
         Self {
             accounts: Arc::new(Mutex::new(accounts)),
+            faults: Arc::default(),
         }
+    }
+
+    fn faults(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The account an API key belongs to.
+    fn account_of_key(&self, key: &str) -> Option<String> {
+        let key: ApiKeySid = key.parse().ok()?;
+        let accounts = self
+            .accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts
+            .iter()
+            .find(|(_, a)| a.api_keys.contains_key(&key))
+            .map(|(sid, _)| sid.to_string())
     }
 
     /// Runs `f` on one account's state under the lock.
@@ -162,8 +185,16 @@ pub fn router(state: FakeState) -> Router {
             "/v1/RecordingSettings/Default",
             methods(get(settings::fetch_recording).post(settings::update_recording)),
         )
+        .route(
+            "/__fake/faults",
+            axum::routing::post(faults::add_rule).delete(faults::clear_rules),
+        )
         .fallback(error::not_found)
         .layer(axum::middleware::map_response(error::twilio_shaped))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -179,6 +210,15 @@ impl RunningFake {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// Adds a fault rule, as the admin endpoint does.
+    pub fn inject(&self, rule: FaultRule) {
+        self.state.faults().push(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state.faults().clear();
+    }
 }
 
 /// Binds `listen` (port 0 picks a free port) and serves until the handle drops.
@@ -186,7 +226,8 @@ pub async fn spawn(listen: SocketAddr, seed: &Seed) -> std::io::Result<RunningFa
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let state = FakeState::from_seed(seed);
-    let app = router(state.clone());
+    // The admin endpoint checks the caller's address.
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let stop = async {

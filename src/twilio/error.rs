@@ -18,6 +18,9 @@ pub enum TwilioError {
     Timeout(Duration),
     #[error("could not connect: {0}")]
     Connect(String),
+    /// The connection broke off before the answer was complete.
+    #[error("the answer was cut off: {0}")]
+    Interrupted(String),
     /// Twilio's answer did not have the shape we expect.
     #[error("{0}")]
     Protocol(String),
@@ -37,6 +40,8 @@ impl TwilioError {
             Self::Timeout(timeout)
         } else if e.is_connect() {
             Self::Connect(e.without_url().to_string())
+        } else if e.is_body() || e.is_decode() || e.is_request() {
+            Self::Interrupted(e.without_url().to_string())
         } else {
             Self::Protocol(e.without_url().to_string())
         }
@@ -91,10 +96,18 @@ impl From<TwilioError> for AppError {
                     message: "could not connect to Twilio; check the network and the configured base URL, then try again".into(),
                 }
             }
+            TwilioError::Interrupted(detail) => {
+                tracing::warn!(%detail, "Twilio's answer was cut off");
+                AppError::Unavailable {
+                    message: "the connection to Twilio broke off before its answer was complete; a change may or may not have been made, so reload to see the current state".into(),
+                }
+            }
             TwilioError::Protocol(detail) => {
                 let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 tracing::error!(%id, %detail, "unexpected answer from Twilio");
-                AppError::Internal { id }
+                AppError::Unavailable {
+                    message: format!("Twilio's answer could not be read (reference {id}); try again"),
+                }
             }
         }
     }

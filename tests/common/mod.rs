@@ -39,13 +39,22 @@ pub async fn start_fake() -> RunningFake {
 }
 
 pub fn client_for(base_url: &str, username: &str, password: &str) -> TwilioClient {
+    client_with_timeout(base_url, username, password, Duration::from_secs(5))
+}
+
+pub fn client_with_timeout(
+    base_url: &str,
+    username: &str,
+    password: &str,
+    timeout: Duration,
+) -> TwilioClient {
     TwilioClient::new(ClientConfig {
         video_base_url: base_url.to_owned(),
         accounts_base_url: base_url.to_owned(),
         username: username.to_owned(),
         password: SecretString::from(password.to_owned()),
         connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(5),
+        request_timeout: timeout,
     })
     .expect("client builds")
 }
