@@ -70,6 +70,10 @@ pub struct Config {
     )]
     pub connect_timeout: u64,
 
+    /// Times to retry a read or settings save that Twilio answers with 429 or 503
+    #[arg(long, env = "TWILIO_RETRIES", default_value_t = 2, value_name = "N")]
+    pub retries: usize,
+
     /// Seconds to wait for a whole Twilio request
     #[arg(
         long,

@@ -22,7 +22,7 @@ fn on_settings(fault: Fault, times: Option<u32>) -> FaultRule {
 #[tokio::test]
 async fn status_faults_carry_twilios_codes_and_retry_after_then_expire() {
     let fake = start_fake().await;
-    let client = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    let client = client_without_retries(&fake.base_url(), ACCOUNT, TOKEN);
     fake.inject(on_settings(
         Fault::Status {
             status: 429,

@@ -89,6 +89,7 @@ async fn wrong_credentials_give_twilios_20003() {
             code,
             message,
             more_info,
+            ..
         }) => {
             assert_eq!((status, code), (401, Some(20003)));
             assert_eq!(message, "Authenticate");

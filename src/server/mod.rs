@@ -5,7 +5,7 @@ mod middleware;
 
 use crate::config::{Config, TwilioLogin};
 use crate::fake::{self, RunningFake, Seed};
-use crate::twilio::{ClientConfig, TwilioClient};
+use crate::twilio::{ClientConfig, RetryPolicy, TwilioClient};
 use crate::ui::app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -100,6 +100,10 @@ pub async fn twilio_from_config(
         password,
         connect_timeout: Duration::from_secs(config.connect_timeout),
         request_timeout: Duration::from_secs(config.request_timeout),
+        retries: RetryPolicy {
+            max_retries: config.retries,
+            ..RetryPolicy::default()
+        },
     })
     .map_err(|e| format!("could not build the HTTP client: {e}"))?;
     Ok((client, demo))

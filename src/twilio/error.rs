@@ -13,6 +13,7 @@ pub enum TwilioError {
         code: Option<u32>,
         message: String,
         more_info: Option<String>,
+        retry_after: Option<Duration>,
     },
     #[error("no answer within {0:?}")]
     Timeout(Duration),
@@ -35,6 +36,24 @@ struct ErrorBody {
 }
 
 impl TwilioError {
+    /// Twilio asks us to come back later: 429 Too Many Requests or 503.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Self::Api {
+                status: 429 | 503,
+                ..
+            }
+        )
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     pub(super) fn from_transport(e: reqwest::Error, timeout: Duration) -> Self {
         if e.is_timeout() {
             Self::Timeout(timeout)
@@ -49,6 +68,13 @@ impl TwilioError {
 
     pub(super) async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status();
+        // Seconds only; Twilio does not send the HTTP-date form.
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let body = response.bytes().await.unwrap_or_default();
         let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
         let fallback = status
@@ -61,6 +87,7 @@ impl TwilioError {
                 code: b.code,
                 message: b.message.unwrap_or(fallback),
                 more_info: b.more_info,
+                retry_after,
             },
             // A non-JSON error body (a proxy page, say): keep the status.
             None => Self::Api {
@@ -68,6 +95,7 @@ impl TwilioError {
                 code: None,
                 message: fallback,
                 more_info: None,
+                retry_after,
             },
         }
     }
@@ -81,6 +109,7 @@ impl From<TwilioError> for AppError {
                 code,
                 message,
                 more_info,
+                ..
             } => AppError::Twilio {
                 status,
                 code,

@@ -6,6 +6,7 @@ mod settings;
 
 pub use error::TwilioError;
 
+use backon::{ExponentialBuilder, Retryable};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,38 @@ pub struct ClientConfig {
     pub password: SecretString,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// Retries after a 429 or 503 on idempotent requests.
+    pub retries: RetryPolicy,
+}
+
+/// Capped exponential backoff; a `Retry-After` up to `max_wait` replaces
+/// the computed delay, a longer one ends the retrying at once.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub max_retries: usize,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
+            max_wait: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Whether a request may be sent again after a "busy" answer. Reads and
+/// the settings POST (which sets the whole resource) may; creating a
+/// credential may not, as a retry could create it twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idempotent {
+    Yes,
+    No,
 }
 
 /// Cheap to clone: one connection pool shared by every request.
@@ -36,6 +69,7 @@ struct Inner {
     username: String,
     password: SecretString,
     request_timeout: Duration,
+    retries: RetryPolicy,
 }
 
 impl TwilioClient {
@@ -53,6 +87,7 @@ impl TwilioClient {
                 username: config.username,
                 password: config.password,
                 request_timeout: config.request_timeout,
+                retries: config.retries,
             }),
         })
     }
@@ -61,8 +96,34 @@ impl TwilioClient {
         format!("{}{}", self.inner.video_base_url, path)
     }
 
-    /// Sends with credentials and turns any non-2xx answer into `TwilioError`.
+    /// Sends (again after a 429 or 503 when `idempotent`), with credentials,
+    /// and turns any non-2xx answer into `TwilioError`.
     async fn send(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        idempotent: Idempotent,
+    ) -> Result<reqwest::Response, TwilioError> {
+        let once = || self.send_once(build());
+        if idempotent == Idempotent::No {
+            return once().await;
+        }
+        let policy = self.inner.retries;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.first_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.max_retries);
+        once.retry(backoff)
+            .when(TwilioError::is_busy)
+            .adjust(|error, delay| match error.retry_after() {
+                Some(wait) if wait > policy.max_wait => None,
+                Some(wait) => delay.map(|_| wait),
+                None => delay,
+            })
+            .notify(|error, delay| tracing::info!(%error, ?delay, "Twilio is busy; retrying"))
+            .await
+    }
+
+    async fn send_once(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, TwilioError> {

@@ -1,6 +1,6 @@
 //! `/v1/CompositionSettings/Default` and `/v1/RecordingSettings/Default`.
 
-use super::{TwilioClient, TwilioError};
+use super::{Idempotent, TwilioClient, TwilioError};
 use crate::domain::{MediaSettings, SettingsKind, SettingsUpdate};
 
 /// The POST body: PascalCase keys, lowercase booleans. Empty optional values
@@ -25,8 +25,10 @@ pub fn form_params(update: &SettingsUpdate) -> Vec<(&'static str, String)> {
 
 impl TwilioClient {
     pub async fn fetch_settings(&self, kind: SettingsKind) -> Result<MediaSettings, TwilioError> {
-        let request = self.inner.http.get(self.video_url(kind.path()));
-        let response = self.send(request).await?;
+        let url = self.video_url(kind.path());
+        let response = self
+            .send(|| self.inner.http.get(&url), Idempotent::Yes)
+            .await?;
         self.json(response).await
     }
 
@@ -35,12 +37,12 @@ impl TwilioClient {
         kind: SettingsKind,
         update: &SettingsUpdate,
     ) -> Result<MediaSettings, TwilioError> {
-        let request = self
-            .inner
-            .http
-            .post(self.video_url(kind.path()))
-            .form(&form_params(update));
-        let response = self.send(request).await?;
+        // The POST sets every field, so sending it twice is harmless.
+        let url = self.video_url(kind.path());
+        let params = form_params(update);
+        let response = self
+            .send(|| self.inner.http.post(&url).form(&params), Idempotent::Yes)
+            .await?;
         self.json(response).await
     }
 }

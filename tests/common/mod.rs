@@ -3,7 +3,7 @@
 
 use composition_admin::fake::{self, seed, RunningFake, Seed};
 use composition_admin::server::{router, AppState};
-use composition_admin::twilio::{ClientConfig, TwilioClient};
+use composition_admin::twilio::{ClientConfig, RetryPolicy, TwilioClient};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -48,6 +48,21 @@ pub fn client_with_timeout(
     password: &str,
     timeout: Duration,
 ) -> TwilioClient {
+    client_with(base_url, username, password, timeout, 2)
+}
+
+/// A client that reports the first answer, for tests of single faults.
+pub fn client_without_retries(base_url: &str, username: &str, password: &str) -> TwilioClient {
+    client_with(base_url, username, password, Duration::from_secs(5), 0)
+}
+
+fn client_with(
+    base_url: &str,
+    username: &str,
+    password: &str,
+    timeout: Duration,
+    max_retries: usize,
+) -> TwilioClient {
     TwilioClient::new(ClientConfig {
         video_base_url: base_url.to_owned(),
         accounts_base_url: base_url.to_owned(),
@@ -55,6 +70,13 @@ pub fn client_with_timeout(
         password: SecretString::from(password.to_owned()),
         connect_timeout: Duration::from_secs(2),
         request_timeout: timeout,
+        // Short delays keep the retry tests quick; Retry-After still rules.
+        retries: RetryPolicy {
+            max_retries,
+            first_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+            ..RetryPolicy::default()
+        },
     })
     .expect("client builds")
 }
