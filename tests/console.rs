@@ -178,6 +178,32 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
 }
 
 #[test]
+fn the_recording_tab_reads_and_saves_its_own_resource() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = post_form(
+            &console,
+            &[
+                ("kind", "Recording"),
+                ("input[friendly_name]", "Recordings only"),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), 302);
+        let html = get(console.url("/recording"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("https://video.twilio.com/v1/RecordingSettings/Default"));
+        assert!(html.contains("Recordings only"));
+        let composition = get(console.url("/")).await.unwrap().text().await.unwrap();
+        assert!(!composition.contains("Recordings only"));
+    })
+}
+
+#[test]
 fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
     on_shared_runtime(async {
         let console = start_console().await;

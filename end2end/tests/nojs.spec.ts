@@ -52,3 +52,14 @@ test("a Twilio error reaches the page without JavaScript", async ({ page }) => {
   await expect(page.getByRole("alert")).toContainText("Twilio error 20001");
   await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
 });
+
+test("recording settings save without JavaScript and come back to their tab", async ({ page }) => {
+  await page.goto("/recording");
+  await expect(page.getByRole("heading", { name: "Recording settings" })).toBeVisible();
+  const name = uniqueName("No-JS recordings");
+  await page.getByLabel("Friendly name").fill(name);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page).toHaveURL(/\/recording\?saved=recording$/);
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await expect(page.getByLabel("Friendly name")).toHaveValue(name);
+});

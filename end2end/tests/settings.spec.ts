@@ -97,3 +97,26 @@ test("shows Twilio's error with code and link, keeping what was typed", async ({
   await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
   await expect(page.getByRole("status")).not.toContainText("Saved");
 });
+
+test("recording settings are their own tab with their own values", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  const compositionName = await page.getByLabel("Friendly name").inputValue();
+  await page.getByRole("link", { name: "Recording settings" }).click();
+  await expect(page.getByRole("heading", { name: "Recording settings" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Recording settings" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByLabel("Resource URL")).toHaveValue(
+    "https://video.twilio.com/v1/RecordingSettings/Default",
+  );
+  const name = uniqueName("Recordings");
+  await page.getByLabel("Friendly name").fill(name);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status")).toContainText(name);
+
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByLabel("Friendly name")).toHaveValue(name);
+  await expect(page.getByText(`Now: \u201c${name}\u201d: not encrypted, stored in Twilio's cloud.`)).toBeVisible();
+  await page.getByRole("link", { name: "Composition settings" }).click();
+  await expect(page.getByRole("heading", { name: "Composition settings" })).toBeVisible();
+  await expect(page.getByLabel("Friendly name")).toHaveValue(compositionName);
+});

@@ -1,6 +1,7 @@
 //! The HTML document and the routes.
 
 use super::settings_page::SettingsPage;
+use crate::domain::SettingsKind;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -41,7 +42,16 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).
-                <Route path=StaticSegment("") view=SettingsPage ssr=SsrMode::Async />
+                <Route
+                    path=StaticSegment("")
+                    view=|| view! { <SettingsPage kind=SettingsKind::Composition /> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("recording")
+                    view=|| view! { <SettingsPage kind=SettingsKind::Recording /> }
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </Router>
     }

@@ -1,4 +1,5 @@
-//! One project's Composition settings, read live from Twilio.
+//! One project's Composition or Recording settings, read live from Twilio,
+//! with tabs between the two.
 
 use super::notices::{describe, ErrorNotice};
 use super::settings_form::SettingsForm;
@@ -7,9 +8,34 @@ use crate::domain::SettingsKind;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// Links between the two settings resources; the current one is marked.
 #[component]
-pub fn SettingsPage() -> impl IntoView {
-    let kind = SettingsKind::Composition;
+fn SettingsTabs(kind: SettingsKind) -> impl IntoView {
+    let tab = move |target: SettingsKind, href: &'static str| {
+        let current = (target == kind).then_some("page");
+        view! {
+            <a href=href aria-current=current class="tab">
+                {target.title()}
+            </a>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Settings">
+            {tab(SettingsKind::Composition, "/")}
+            {tab(SettingsKind::Recording, "/recording")}
+        </nav>
+    }
+}
+
+fn lede(kind: SettingsKind) -> &'static str {
+    match kind {
+        SettingsKind::Composition => "Where Twilio Video stores this project's compositions, and whether it encrypts them.",
+        SettingsKind::Recording => "Where Twilio Video stores this project's recordings, and whether it encrypts them. Recordings that are encrypted or stored in your own bucket cannot be composed.",
+    }
+}
+
+#[component]
+pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     // Re-read after every save, so the form shows what Twilio holds.
     let settings = Resource::new(move || save.version().get(), move |_| fetch_settings(kind));
@@ -27,10 +53,9 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <main class="page">
+            <SettingsTabs kind />
             <h1>{kind.title()}</h1>
-            <p class="lede">
-                "Where Twilio Video stores this project's compositions, and whether it encrypts them."
-            </p>
+            <p class="lede">{lede(kind)}</p>
             <div role="status" class="status-region">
                 {move || status().map(|text| view! { <p class="notice success">{text}</p> })}
             </div>
@@ -39,7 +64,14 @@ pub fn SettingsPage() -> impl IntoView {
                     settings
                         .get()
                         .map(|result| match result {
-                            Ok(loaded) => view! { <SettingsForm kind save loaded /> }.into_any(),
+                            Ok(loaded) => {
+                                let state = format!("Now: {}", describe(&loaded));
+                                view! {
+                                    <p class="state">{state}</p>
+                                    <SettingsForm kind save loaded />
+                                }
+                                    .into_any()
+                            }
                             Err(error) => {
                                 view! { <ErrorNotice error context="The settings could not be read from Twilio." /> }
                                     .into_any()
