@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use composition_admin::api::settings::SaveSettings;
+use composition_admin::domain::{SettingsInput, SettingsKind};
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
@@ -20,12 +21,29 @@ async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
     http().get(url).send().await
 }
 
+/// The hidden fields of a freshly loaded demo form: what Twilio held then.
+const DEMO_ORIGINAL: [(&str, &str); 3] = [
+    ("original[friendly_name]", "Demo compositions"),
+    ("original[encryption_enabled]", "false"),
+    ("original[aws_storage_enabled]", "false"),
+];
+
 async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Response {
+    let recording = fields.contains(&("kind", "Recording"));
+    let original: &[(&str, &str)] = if recording {
+        &[
+            ("original[encryption_enabled]", "false"),
+            ("original[aws_storage_enabled]", "false"),
+        ]
+    } else {
+        &DEMO_ORIGINAL
+    };
+    let fields: Vec<(&str, &str)> = fields.iter().chain(original).copied().collect();
     browser_without_js()
         .post(console.url(SaveSettings::url()))
         .header(ACCEPT, "text/html,application/xhtml+xml")
         .header(REFERER, console.url("/"))
-        .form(fields)
+        .form(&fields)
         .send()
         .await
         .unwrap()
@@ -128,7 +146,13 @@ fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
         let response = http()
             .post(console.url(SaveSettings::url()))
             .header(ACCEPT, "application/json")
-            .form(&[("kind", "Composition"), ("input[friendly_name]", " ")])
+            .form(&[
+                ("kind", "Composition"),
+                ("input[friendly_name]", " "),
+                DEMO_ORIGINAL[0],
+                DEMO_ORIGINAL[1],
+                DEMO_ORIGINAL[2],
+            ])
             .send()
             .await
             .unwrap();
@@ -162,6 +186,9 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
             .header(ACCEPT, "text/html")
             .header(REFERER, &first_page)
             .form(&[
+                DEMO_ORIGINAL[0],
+                DEMO_ORIGINAL[1],
+                DEMO_ORIGINAL[2],
                 ("kind", "Composition"),
                 ("input[friendly_name]", "Fixed"),
                 ("input[aws_s3_url]", "http://b.s3.amazonaws.com"),
@@ -200,6 +227,38 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
         assert!(html.contains("Recordings only"));
         let composition = get(console.url("/")).await.unwrap().text().await.unwrap();
         assert!(!composition.contains("Recordings only"));
+    })
+}
+
+#[test]
+fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        // Someone else renames the settings after our form was loaded.
+        let other = client_for(&console.fake.base_url(), ACCOUNT, TOKEN);
+        let theirs = SettingsInput {
+            friendly_name: "Renamed by a colleague".into(),
+            ..Default::default()
+        };
+        other
+            .update_settings(SettingsKind::Composition, &theirs.validate().unwrap())
+            .await
+            .unwrap();
+        let response = post_form(
+            &console,
+            &[("kind", "Composition"), ("input[friendly_name]", "Mine")],
+        )
+        .await;
+        let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.contains("__err="), "{location}");
+        let html = get(&location).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Someone else changed these settings"));
+        assert!(html.contains("Renamed by a colleague") && html.contains("Mine"));
+        let now = other
+            .fetch_settings(SettingsKind::Composition)
+            .await
+            .unwrap();
+        assert_eq!(now.friendly_name.as_deref(), Some("Renamed by a colleague"));
     })
 }
 

@@ -120,3 +120,29 @@ test("recording settings are their own tab with their own values", async ({ page
   await expect(page.getByRole("heading", { name: "Composition settings" })).toBeVisible();
   await expect(page.getByLabel("Friendly name")).toHaveValue(compositionName);
 });
+
+test("a change made meanwhile elsewhere is caught; both versions shown; saving again wins", async ({ page }) => {
+  await openSettings(page, { hydrated: true });
+  // A colleague renames the settings in another tab after this page loaded.
+  const other = await page.context().newPage();
+  await openSettings(other, { hydrated: true });
+  const theirs = uniqueName("Colleague");
+  await other.getByLabel("Friendly name").fill(theirs);
+  await other.getByRole("button", { name: "Save settings" }).click();
+  await expect(other.getByRole("status")).toContainText("Saved");
+  await other.close();
+
+  const mine = uniqueName("Mine");
+  await page.getByLabel("Friendly name").fill(mine);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Someone else changed these settings since you opened them. Nothing was saved.");
+  const row = alert.getByRole("row", { name: /Friendly name/ });
+  await expect(row).toContainText(mine);
+  await expect(row).toContainText(theirs);
+  await expect(page.getByLabel("Friendly name")).toHaveValue(mine);
+  await expect(page.getByRole("status")).not.toContainText("Saved");
+
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status")).toContainText(`Saved. Twilio now holds \u201c${mine}\u201d`);
+});

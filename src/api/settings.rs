@@ -21,10 +21,13 @@ pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppErro
 
 /// Validates and sends the full set of fields; answers with what Twilio
 /// stored. A failure carries the input back so the form can show it again.
+/// `original` is what the form was loaded with: if Twilio holds something
+/// else now, someone changed it meanwhile and nothing is written.
 #[server(endpoint = "settings/save")]
 pub async fn save_settings(
     kind: SettingsKind,
     input: SettingsInput,
+    original: SettingsInput,
 ) -> Result<MediaSettings, SaveFailure> {
     let fail = |error: AppError| {
         super::context::report(&error);
@@ -35,6 +38,18 @@ pub async fn save_settings(
     };
     let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
     let state = super::context::app_state().map_err(fail)?;
+    // Twilio offers no ETag or If-Match here, so compare just before the
+    // write; the window left is one round trip wide.
+    let current = state
+        .twilio
+        .fetch_settings(kind)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    if SettingsInput::from(&current) != original {
+        return Err(fail(AppError::Conflict {
+            current: Box::new(current),
+        }));
+    }
     let saved = state
         .twilio
         .update_settings(kind, &update)

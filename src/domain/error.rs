@@ -1,7 +1,7 @@
 //! The errors that cross the wire to the browser. Each variant is something a
 //! user can read and act on; internal details stay in the server log.
 
-use super::settings::SettingsInput;
+use super::settings::{MediaSettings, SettingsInput};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,12 @@ pub enum AppError {
         message: String,
         more_info: Option<String>,
     },
+    /// The settings changed at Twilio since the user loaded them; nothing
+    /// was written. Carries what Twilio holds now.
+    #[error(
+        "These settings were changed by someone else since you opened them; nothing was saved."
+    )]
+    Conflict { current: Box<MediaSettings> },
     /// Twilio could not be reached or did not answer in time.
     #[error("Twilio could not be reached: {message}")]
     Unavailable { message: String },
@@ -108,6 +114,7 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::Invalid(_) | Self::Request(_) => 400,
+            Self::Conflict { .. } => 409,
             Self::Twilio { status, .. } if *status < 500 => 422,
             Self::Twilio { .. } => 502,
             Self::Unavailable { .. } => 503,

@@ -6,5 +6,5 @@ pub mod settings;
 pub mod sid;
 
 pub use error::{AppError, Field, FieldError, FieldErrors, SaveFailure};
-pub use settings::{MediaSettings, SettingsInput, SettingsKind, SettingsUpdate};
+pub use settings::{Difference, MediaSettings, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};

@@ -129,7 +129,60 @@ fn optional_sid(
     }
 }
 
+/// One field that differs between two versions of the settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub label: &'static str,
+    pub mine: String,
+    pub theirs: String,
+}
+
+fn on_off(enabled: bool) -> String {
+    if enabled { "on" } else { "off" }.to_owned()
+}
+
 impl SettingsInput {
+    /// The fields where `self` and `other` differ, labelled as on the form.
+    pub fn differences(&self, other: &SettingsInput) -> Vec<Difference> {
+        let fields = [
+            (
+                "Friendly name",
+                self.friendly_name.clone(),
+                other.friendly_name.clone(),
+            ),
+            (
+                "Encryption",
+                on_off(self.encryption_enabled),
+                on_off(other.encryption_enabled),
+            ),
+            (
+                "Encryption key SID",
+                self.encryption_key_sid.clone(),
+                other.encryption_key_sid.clone(),
+            ),
+            (
+                "External storage",
+                on_off(self.aws_storage_enabled),
+                on_off(other.aws_storage_enabled),
+            ),
+            (
+                "AWS credentials SID",
+                self.aws_credentials_sid.clone(),
+                other.aws_credentials_sid.clone(),
+            ),
+            ("S3 URL", self.aws_s3_url.clone(), other.aws_s3_url.clone()),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, mine, theirs)| mine != theirs)
+            .map(|(label, mine, theirs)| Difference {
+                label,
+                mine,
+                theirs,
+            })
+            .collect()
+    }
+
     /// Checks every field and reports all problems at once.
     pub fn validate(&self) -> Result<SettingsUpdate, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -275,6 +328,31 @@ mod tests {
             .message_for(Field::AwsS3Url)
             .unwrap()
             .contains("AwsS3Url="));
+    }
+
+    #[test]
+    fn differences_name_only_the_fields_that_differ() {
+        let mine = valid();
+        let mut theirs = valid();
+        theirs.friendly_name = "Staging".into();
+        theirs.aws_storage_enabled = false;
+        let diff = mine.differences(&theirs);
+        assert_eq!(
+            diff,
+            vec![
+                Difference {
+                    label: "Friendly name",
+                    mine: "Production".into(),
+                    theirs: "Staging".into()
+                },
+                Difference {
+                    label: "External storage",
+                    mine: "on".into(),
+                    theirs: "off".into()
+                },
+            ]
+        );
+        assert!(mine.differences(&valid()).is_empty());
     }
 
     #[test]

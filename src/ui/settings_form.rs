@@ -2,6 +2,7 @@
 //! checks again with the same rules, which is all a no-JavaScript user gets.
 
 use super::notices::ErrorNotice;
+use super::settings_page::page_href;
 use crate::api::settings::SaveSettings;
 use crate::domain::{
     s3_url, AppError, Field, FieldErrors, MediaSettings, SaveFailure, SettingsInput, SettingsKind,
@@ -75,6 +76,7 @@ pub fn SettingsForm(
         }
     };
     let pending = save.pending();
+    let original = SettingsInput::from(&loaded);
     let account_sid = loaded
         .account_sid
         .map(|s| s.to_string())
@@ -91,9 +93,19 @@ pub fn SettingsForm(
             class="settings-form"
         >
             <input type="hidden" name="kind" value=format!("{kind:?}") />
+            <OriginalFields original />
             {move || {
-                failure()
-                    .map(|error| view! { <ErrorNotice error context="The settings were not saved." /> })
+                save.value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|failure| match failure {
+                        SaveFailure { error: AppError::Conflict { current }, input: Some(mine) } => {
+                            view! { <ConflictNotice kind mine current=*current /> }.into_any()
+                        }
+                        SaveFailure { error, .. } => {
+                            view! { <ErrorNotice error context="The settings were not saved." /> }.into_any()
+                        }
+                    })
             }}
             <fieldset>
                 <legend>"Resource"</legend>
@@ -219,6 +231,62 @@ fn CheckField(
         <div class="field check">
             <input id=id type="checkbox" name=name value="true" checked=checked />
             <label for=id>{label}</label>
+        </div>
+    }
+}
+
+/// What the form was loaded with, sent back so the server can tell whether
+/// someone else changed the settings in the meantime.
+#[component]
+fn OriginalFields(original: SettingsInput) -> impl IntoView {
+    view! {
+        <input type="hidden" name="original[friendly_name]" value=original.friendly_name />
+        <input type="hidden" name="original[encryption_enabled]" value=original.encryption_enabled.to_string() />
+        <input type="hidden" name="original[encryption_key_sid]" value=original.encryption_key_sid />
+        <input type="hidden" name="original[aws_storage_enabled]" value=original.aws_storage_enabled.to_string() />
+        <input type="hidden" name="original[aws_credentials_sid]" value=original.aws_credentials_sid />
+        <input type="hidden" name="original[aws_s3_url]" value=original.aws_s3_url />
+    }
+}
+
+/// Both versions side by side, and the two ways on.
+#[component]
+fn ConflictNotice(
+    kind: SettingsKind,
+    mine: SettingsInput,
+    current: MediaSettings,
+) -> impl IntoView {
+    let rows = mine
+        .differences(&SettingsInput::from(&current))
+        .into_iter()
+        .map(|d| {
+            view! {
+                <tr>
+                    <th scope="row">{d.label}</th>
+                    <td>{d.mine}</td>
+                    <td>{d.theirs}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="notice error conflict" role="alert">
+            <p class="notice-title">"Someone else changed these settings since you opened them. Nothing was saved."</p>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">"Field"</th>
+                        <th scope="col">"Your version (still in the form)"</th>
+                        <th scope="col">"Twilio now"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <p>
+                "Save again to replace Twilio's version with yours, or "
+                <a href=page_href(kind)>"load Twilio's version"</a>
+                " to discard your changes."
+            </p>
         </div>
     }
 }

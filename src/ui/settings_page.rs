@@ -8,10 +8,19 @@ use crate::domain::SettingsKind;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// Where each settings page lives.
+pub fn page_href(kind: SettingsKind) -> &'static str {
+    match kind {
+        SettingsKind::Composition => "/",
+        SettingsKind::Recording => "/recording",
+    }
+}
+
 /// Links between the two settings resources; the current one is marked.
 #[component]
 fn SettingsTabs(kind: SettingsKind) -> impl IntoView {
-    let tab = move |target: SettingsKind, href: &'static str| {
+    let tab = move |target: SettingsKind| {
+        let href = page_href(target);
         let current = (target == kind).then_some("page");
         view! {
             <a href=href aria-current=current class="tab">
@@ -21,8 +30,8 @@ fn SettingsTabs(kind: SettingsKind) -> impl IntoView {
     };
     view! {
         <nav class="tabs" aria-label="Settings">
-            {tab(SettingsKind::Composition, "/")}
-            {tab(SettingsKind::Recording, "/recording")}
+            {tab(SettingsKind::Composition)}
+            {tab(SettingsKind::Recording)}
         </nav>
     }
 }
