@@ -61,6 +61,15 @@ pub struct Config {
     #[arg(long, env = "CONSOLE_DEMO")]
     pub demo: bool,
 
+    /// Where the demo fake listens (tests set a fixed port to inject faults)
+    #[arg(
+        long,
+        env = "CONSOLE_DEMO_FAKE_LISTEN",
+        default_value = "127.0.0.1:0",
+        value_name = "ADDR"
+    )]
+    pub demo_fake_listen: SocketAddr,
+
     /// Seconds to wait for Twilio to accept a connection
     #[arg(
         long,

@@ -76,7 +76,7 @@ pub async fn twilio_from_config(
             None,
         ),
         None if config.demo => {
-            let running = fake::spawn(([127, 0, 0, 1], 0).into(), &Seed::demo())
+            let running = fake::spawn(config.demo_fake_listen, &Seed::demo())
                 .await
                 .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
             let base = running.base_url();
