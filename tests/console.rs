@@ -89,6 +89,7 @@ fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
                 ("input[friendly_name]", "Posted without JS"),
                 ("input[encryption_enabled]", "true"),
                 ("input[encryption_key_sid]", PUBLIC_KEY),
+                ("confirm", "true"),
             ],
         )
         .await;
@@ -259,6 +260,30 @@ fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
             .await
             .unwrap();
         assert_eq!(now.friendly_name.as_deref(), Some("Renamed by a colleague"));
+    })
+}
+
+#[test]
+fn switching_encryption_on_is_refused_until_confirmed() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = post_form(
+            &console,
+            &[
+                ("kind", "Composition"),
+                ("input[friendly_name]", "Unconfirmed"),
+                ("input[encryption_enabled]", "true"),
+                ("input[encryption_key_sid]", PUBLIC_KEY),
+            ],
+        )
+        .await;
+        let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+        let html = get(&location).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Please confirm this change"));
+        assert!(html.contains("if that key is lost, so are they"));
+        assert!(html.contains(r#"name="confirm""#));
+        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        assert!(page.contains("Demo compositions") && !page.contains("Unconfirmed"));
     })
 }
 

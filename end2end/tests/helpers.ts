@@ -20,3 +20,13 @@ export async function openSettings(page: Page, opts: { hydrated: boolean }) {
 export function uniqueName(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}`;
 }
+
+/** Saves a change that switches storage or encryption on: the first press
+ *  shows the consequences, the second (after consenting) saves. */
+export async function saveConfirming(page: Page) {
+  await page.getByRole("button", { name: "Save settings" }).click();
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Please confirm this change; nothing has been saved yet.");
+  await page.getByLabel("I understand; save these settings").check();
+  await page.getByRole("button", { name: "Save settings" }).click();
+}

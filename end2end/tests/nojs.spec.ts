@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PUBLIC_KEY_SID, UNKNOWN_SID, openSettings, uniqueName } from "./helpers";
+import { DEMO_PUBLIC_KEY_SID, UNKNOWN_SID, openSettings, saveConfirming, uniqueName } from "./helpers";
 
 // The same flows as plain HTML form posts: this project runs with JavaScript off.
 
@@ -10,7 +10,7 @@ test("saves without JavaScript and confirms after the redirect", async ({ page }
   await page.getByLabel("Encryption enabled").check();
   await page.getByLabel("Encryption key SID").fill(DEMO_PUBLIC_KEY_SID);
   await page.getByLabel("External storage enabled").uncheck();
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveConfirming(page);
 
   await expect(page.getByRole("status")).toContainText("Saved");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
@@ -47,7 +47,7 @@ test("a Twilio error reaches the page without JavaScript", async ({ page }) => {
   await page.getByLabel("Friendly name").fill("No-JS unknown key");
   await page.getByLabel("Encryption enabled").check();
   await page.getByLabel("Encryption key SID").fill(UNKNOWN_SID);
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveConfirming(page);
 
   await expect(page.getByRole("alert")).toContainText("Twilio error 20001");
   await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);

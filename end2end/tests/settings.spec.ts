@@ -5,6 +5,7 @@ import {
   DEMO_PUBLIC_KEY_SID,
   UNKNOWN_SID,
   openSettings,
+  saveConfirming,
   uniqueName,
 } from "./helpers";
 
@@ -28,6 +29,15 @@ test("saves every field, confirms, and shows the saved values after reload", asy
   await page.getByLabel("External storage enabled").check();
   await page.getByLabel("AWS credentials SID").fill(DEMO_AWS_CREDENTIAL_SID);
   await page.getByLabel("S3 URL").fill(url);
+  await page.getByRole("button", { name: "Save settings" }).click();
+
+  // Switching storage and encryption on asks first, saying what will change.
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("Twilio will stop keeping new compositions in its cloud");
+  await expect(alert).toContainText("if that key is lost, so are they");
+  await expect(alert.getByRole("row", { name: /S3 URL/ })).toContainText(url);
+  await expect(page.getByRole("status")).not.toContainText("Saved");
+  await page.getByLabel("I understand; save these settings").check();
   await page.getByRole("button", { name: "Save settings" }).click();
 
   const status = page.getByRole("status");
@@ -82,7 +92,7 @@ test("shows Twilio's error with code and link, keeping what was typed", async ({
   await page.getByLabel("Friendly name").fill(name);
   await page.getByLabel("Encryption enabled").check();
   await page.getByLabel("Encryption key SID").fill(UNKNOWN_SID);
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveConfirming(page);
 
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("The settings were not saved.");

@@ -22,12 +22,15 @@ pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppErro
 /// Validates and sends the full set of fields; answers with what Twilio
 /// stored. A failure carries the input back so the form can show it again.
 /// `original` is what the form was loaded with: if Twilio holds something
-/// else now, someone changed it meanwhile and nothing is written.
+/// else now, someone changed it meanwhile and nothing is written. Switching
+/// on storage or encryption needs `confirm`.
 #[server(endpoint = "settings/save")]
 pub async fn save_settings(
     kind: SettingsKind,
     input: SettingsInput,
     original: SettingsInput,
+    /// Set by the "I understand" box shown with the risks of a change.
+    confirm: Option<bool>,
 ) -> Result<MediaSettings, SaveFailure> {
     let fail = |error: AppError| {
         super::context::report(&error);
@@ -37,6 +40,10 @@ pub async fn save_settings(
         }
     };
     let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
+    let risks = input.risks(kind, &original);
+    if !risks.is_empty() && confirm != Some(true) {
+        return Err(fail(AppError::NeedsConfirmation(risks)));
+    }
     let state = super::context::app_state().map_err(fail)?;
     // Twilio offers no ETag or If-Match here, so compare just before the
     // write; the window left is one round trip wide.

@@ -97,6 +97,10 @@ pub enum AppError {
         "These settings were changed by someone else since you opened them; nothing was saved."
     )]
     Conflict { current: Box<MediaSettings> },
+    /// The change switches on something that can lose media; it is saved
+    /// only once the user has confirmed these consequences.
+    #[error("Please confirm: {}", .0.join(" "))]
+    NeedsConfirmation(Vec<String>),
     /// Twilio could not be reached or did not answer in time.
     #[error("Twilio could not be reached: {message}")]
     Unavailable { message: String },
@@ -115,6 +119,7 @@ impl AppError {
         match self {
             Self::Invalid(_) | Self::Request(_) => 400,
             Self::Conflict { .. } => 409,
+            Self::NeedsConfirmation(_) => 428,
             Self::Twilio { status, .. } if *status < 500 => 422,
             Self::Twilio { .. } => 502,
             Self::Unavailable { .. } => 503,

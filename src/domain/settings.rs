@@ -183,6 +183,35 @@ impl SettingsInput {
             .collect()
     }
 
+    /// What a person must knowingly accept before `self` replaces
+    /// `original`: turning on external storage or encryption, and either on
+    /// Recording settings. Empty when nothing risky is switched on.
+    pub fn risks(&self, kind: SettingsKind, original: &SettingsInput) -> Vec<String> {
+        let media = match kind {
+            SettingsKind::Composition => "compositions",
+            SettingsKind::Recording => "recordings",
+        };
+        let storage_on = self.aws_storage_enabled && !original.aws_storage_enabled;
+        let encryption_on = self.encryption_enabled && !original.encryption_enabled;
+        let mut risks = Vec::new();
+        if storage_on {
+            risks.push(format!(
+                "External storage: Twilio will stop keeping new {media} in its cloud; they will exist only in your S3 bucket."
+            ));
+        }
+        if encryption_on {
+            risks.push(format!(
+                "Encryption: new {media} can only be decrypted with the private key of this public key; if that key is lost, so are they. Twilio cannot decrypt them."
+            ));
+        }
+        if kind == SettingsKind::Recording && (storage_on || encryption_on) {
+            risks.push(
+                "Compositions: recordings that are encrypted or stored in your own bucket cannot be composed; compositions of them will fail.".into(),
+            );
+        }
+        risks
+    }
+
     /// Checks every field and reports all problems at once.
     pub fn validate(&self) -> Result<SettingsUpdate, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -353,6 +382,23 @@ mod tests {
             ]
         );
         assert!(mine.differences(&valid()).is_empty());
+    }
+
+    #[test]
+    fn switching_storage_or_encryption_on_needs_consent() {
+        let off = SettingsInput::default();
+        let on = valid();
+        let composition = on.risks(SettingsKind::Composition, &off);
+        assert_eq!(composition.len(), 2);
+        assert!(
+            composition[0].starts_with("External storage")
+                && composition[1].starts_with("Encryption")
+        );
+        let recording = on.risks(SettingsKind::Recording, &off);
+        assert!(recording[2].contains("cannot be composed"));
+        // Already on, or being switched off: nothing to confirm.
+        assert!(on.risks(SettingsKind::Recording, &on).is_empty());
+        assert!(off.risks(SettingsKind::Composition, &on).is_empty());
     }
 
     #[test]

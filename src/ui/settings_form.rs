@@ -5,7 +5,8 @@ use super::notices::ErrorNotice;
 use super::settings_page::page_href;
 use crate::api::settings::SaveSettings;
 use crate::domain::{
-    s3_url, AppError, Field, FieldErrors, MediaSettings, SaveFailure, SettingsInput, SettingsKind,
+    s3_url, AppError, Difference, Field, FieldErrors, MediaSettings, SaveFailure, SettingsInput,
+    SettingsKind,
 };
 use leptos::ev::SubmitEvent;
 use leptos::form::FromFormData;
@@ -77,6 +78,7 @@ pub fn SettingsForm(
     };
     let pending = save.pending();
     let original = SettingsInput::from(&loaded);
+    let before = original.clone();
     let account_sid = loaded
         .account_sid
         .map(|s| s.to_string())
@@ -101,6 +103,10 @@ pub fn SettingsForm(
                     .map(|failure| match failure {
                         SaveFailure { error: AppError::Conflict { current }, input: Some(mine) } => {
                             view! { <ConflictNotice kind mine current=*current /> }.into_any()
+                        }
+                        SaveFailure { error: AppError::NeedsConfirmation(risks), input: Some(mine) } => {
+                            let changes = mine.differences(&before);
+                            view! { <ConfirmNotice risks changes /> }.into_any()
                         }
                         SaveFailure { error, .. } => {
                             view! { <ErrorNotice error context="The settings were not saved." /> }.into_any()
@@ -256,8 +262,50 @@ fn ConflictNotice(
     mine: SettingsInput,
     current: MediaSettings,
 ) -> impl IntoView {
-    let rows = mine
-        .differences(&SettingsInput::from(&current))
+    let changes = mine.differences(&SettingsInput::from(&current));
+    view! {
+        <div class="notice error conflict" role="alert">
+            <p class="notice-title">"Someone else changed these settings since you opened them. Nothing was saved."</p>
+            <DiffTable changes mine_heading="Your version (still in the form)" theirs_heading="Twilio now" />
+            <p>
+                "Save again to replace Twilio's version with yours, or "
+                <a href=page_href(kind)>"load Twilio's version"</a>
+                " to discard your changes."
+            </p>
+        </div>
+    }
+}
+
+/// The consequences of switching on storage or encryption, what the save
+/// will change, and the box that consents to it.
+#[component]
+fn ConfirmNotice(risks: Vec<String>, changes: Vec<Difference>) -> impl IntoView {
+    let risks = risks
+        .into_iter()
+        .map(|r| view! { <li>{r}</li> })
+        .collect_view();
+    view! {
+        <div class="notice warning" role="alert">
+            <p class="notice-title">"Please confirm this change; nothing has been saved yet."</p>
+            <ul>{risks}</ul>
+            <DiffTable changes mine_heading="After saving" theirs_heading="Now" />
+            <div class="field check">
+                <input id="confirm" type="checkbox" name="confirm" value="true" autofocus />
+                <label for="confirm">"I understand; save these settings"</label>
+            </div>
+            <p>"Then press Save settings again."</p>
+        </div>
+    }
+}
+
+/// Field by field, two versions of the settings.
+#[component]
+fn DiffTable(
+    changes: Vec<Difference>,
+    mine_heading: &'static str,
+    theirs_heading: &'static str,
+) -> impl IntoView {
+    let rows = changes
         .into_iter()
         .map(|d| {
             view! {
@@ -270,23 +318,15 @@ fn ConflictNotice(
         })
         .collect_view();
     view! {
-        <div class="notice error conflict" role="alert">
-            <p class="notice-title">"Someone else changed these settings since you opened them. Nothing was saved."</p>
-            <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"Field"</th>
-                        <th scope="col">"Your version (still in the form)"</th>
-                        <th scope="col">"Twilio now"</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-            <p>
-                "Save again to replace Twilio's version with yours, or "
-                <a href=page_href(kind)>"load Twilio's version"</a>
-                " to discard your changes."
-            </p>
-        </div>
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col">"Field"</th>
+                    <th scope="col">{mine_heading}</th>
+                    <th scope="col">{theirs_heading}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }
