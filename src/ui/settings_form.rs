@@ -311,8 +311,8 @@ fn DiffTable(
             view! {
                 <tr>
                     <th scope="row">{d.label}</th>
-                    <td>{d.mine}</td>
-                    <td>{d.theirs}</td>
+                    <td>{shown(d.mine)}</td>
+                    <td>{shown(d.theirs)}</td>
                 </tr>
             }
         })
@@ -328,5 +328,14 @@ fn DiffTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+}
+
+/// An empty value, said in words so a blank cell is not mistaken for a gap.
+fn shown(value: String) -> String {
+    if value.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        value
     }
 }
