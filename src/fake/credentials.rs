@@ -256,11 +256,7 @@ macro_rules! credential_handlers {
             uri: Uri,
         ) -> Response {
             with_credential(&state, &sid, $kind, &csid, &uri, |account, csid| {
-                Json(
-                    serde_json::to_value(view(&sid, csid, &account.credentials[csid]))
-                        .expect("serializable"),
-                )
-                .into_response()
+                Json(view(&sid, csid, &account.credentials[csid])).into_response()
             })
             .unwrap_or_else(IntoResponse::into_response)
         }
@@ -281,8 +277,7 @@ macro_rules! credential_handlers {
                             c.friendly_name = Some(name);
                             c.date_updated = now_iso();
                         }
-                        Json(serde_json::to_value(view(&sid, csid, c)).expect("serializable"))
-                            .into_response()
+                        Json(view(&sid, csid, c)).into_response()
                     })
                 });
             result.unwrap_or_else(IntoResponse::into_response)
