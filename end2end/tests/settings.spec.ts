@@ -105,6 +105,9 @@ test("shows Twilio's error with code and link, keeping what was typed", async ({
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
   await expect(page.getByLabel("Encryption enabled")).toBeChecked();
   await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
+  // Twilio's message names the parameter, so the field is marked too.
+  await expect(page.getByLabel("Encryption key SID")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/^Encryption key SID was refused by Twilio: Invalid EncryptionKeySid/)).toBeVisible();
   await expect(page.getByRole("status")).not.toContainText("Saved");
 });
 

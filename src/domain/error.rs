@@ -17,6 +17,23 @@ pub enum Field {
 }
 
 impl Field {
+    const ALL: [Field; 4] = [
+        Self::FriendlyName,
+        Self::EncryptionKeySid,
+        Self::AwsCredentialsSid,
+        Self::AwsS3Url,
+    ];
+
+    /// The parameter's name on Twilio's wire, as its messages quote it.
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::FriendlyName => "FriendlyName",
+            Self::EncryptionKeySid => "EncryptionKeySid",
+            Self::AwsCredentialsSid => "AwsCredentialsSid",
+            Self::AwsS3Url => "AwsS3Url",
+        }
+    }
+
     /// The label shown beside the input.
     pub fn label(self) -> &'static str {
         match self {
@@ -113,6 +130,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The form field a Twilio error is about, when its message names one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Self::Twilio { message, .. } => {
+                Field::ALL.into_iter().find(|f| message.contains(f.param()))
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status the console answers with. A user's mistake is a 4xx;
     /// Twilio refusing a request is 422, Twilio failing is 502.
     pub fn status_code(&self) -> u16 {
@@ -172,6 +199,25 @@ mod tests {
             e.to_string(),
             "Twilio error 20001: Missing required parameter FriendlyName in the post body"
         );
+    }
+
+    #[test]
+    fn a_twilio_message_naming_a_parameter_points_at_its_field() {
+        let twilio = |message: &str| AppError::Twilio {
+            status: 400,
+            code: Some(20001),
+            message: message.into(),
+            more_info: None,
+        };
+        assert_eq!(
+            twilio("Invalid EncryptionKeySid: CR00 is not a Public Key credential").field(),
+            Some(Field::EncryptionKeySid)
+        );
+        assert_eq!(
+            twilio("Missing required parameter AwsS3Url in the post body").field(),
+            Some(Field::AwsS3Url)
+        );
+        assert_eq!(twilio("Too Many Requests").field(), None);
     }
 
     #[test]

@@ -56,6 +56,12 @@ pub fn SettingsForm(
             .with(|e| e.message_for(field).map(str::to_owned))
             .or_else(|| match failure() {
                 Some(AppError::Invalid(e)) => e.message_for(field).map(str::to_owned),
+                Some(error @ AppError::Twilio { .. }) if error.field() == Some(field) => {
+                    let AppError::Twilio { message, .. } = error else {
+                        return None;
+                    };
+                    Some(format!("was refused by Twilio: {message}"))
+                }
                 _ => None,
             })
     };
