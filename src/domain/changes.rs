@@ -90,21 +90,7 @@ impl SettingsInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const KEY: &str = "CR0123456789abcdef0123456789abcdef";
-    const AWS: &str = "CRfedcba9876543210fedcba9876543210";
-    const URL: &str = "https://media.s3.us-east-1.amazonaws.com/compositions";
-
-    fn valid() -> SettingsInput {
-        SettingsInput {
-            friendly_name: "Production".into(),
-            encryption_enabled: true,
-            encryption_key_sid: KEY.into(),
-            aws_storage_enabled: true,
-            aws_credentials_sid: AWS.into(),
-            aws_s3_url: URL.into(),
-        }
-    }
+    use crate::domain::settings::tests::valid;
 
     #[test]
     fn differences_name_only_the_fields_that_differ() {

@@ -175,14 +175,15 @@ impl SettingsInput {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     const KEY: &str = "CR0123456789abcdef0123456789abcdef";
     const AWS: &str = "CRfedcba9876543210fedcba9876543210";
     const URL: &str = "https://media.s3.us-east-1.amazonaws.com/compositions";
 
-    fn valid() -> SettingsInput {
+    /// A complete valid input, shared with the other domain tests.
+    pub(in crate::domain) fn valid() -> SettingsInput {
         SettingsInput {
             friendly_name: "Production".into(),
             encryption_enabled: true,
