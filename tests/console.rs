@@ -214,6 +214,7 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
             &[
                 ("kind", "Recording"),
                 ("input[friendly_name]", "Recordings only"),
+                ("confirm", "true"),
             ],
         )
         .await;
@@ -299,5 +300,23 @@ fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
             .await
             .unwrap();
         assert_eq!(response.status(), 400);
+    })
+}
+
+#[test]
+fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        let response = post_form(
+            &console,
+            &[("kind", "Composition"), ("input[friendly_name]", "Reviewed name")],
+        )
+        .await;
+        let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+        let html = get(&location).await.unwrap().text().await.unwrap();
+        assert!(html.contains("Review what will change; nothing has been saved yet."));
+        assert!(html.contains("Reviewed name") && html.contains("Demo compositions"));
+        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        assert!(page.contains("Now: \u{201c}Demo compositions"), "unchanged");
     })
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 const OTHER: &str = "AC11111111111111111111111111111111";
 const OTHER_KEY: &str = "SK22222222222222222222222222222222";
 const AWS_SECRET: &str = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const PEM: &str = include_str!("../src/fake/testdata/rsa2048.pub.pem");
+const PEM: &str = include_str!("../src/domain/testdata/rsa2048.pub.pem");
 
 async fn two_accounts() -> fake::RunningFake {
     let seed = Seed::from_json(&format!(

@@ -13,8 +13,8 @@ const ACCOUNT = "ACc0000000000000000000000000000001";
 const OTHER = "ACc0000000000000000000000000000002";
 const KEY_SID = "CRc00000000000000000000000000000a1";
 const AWS_SID = "CRc00000000000000000000000000000b1";
-const PEM = fs.readFileSync(path.join(root, "src", "fake", "testdata", "rsa2048.pub.pem"), "utf8");
-const EC_PEM = fs.readFileSync(path.join(root, "src", "fake", "testdata", "ec-p256.pub.pem"), "utf8");
+const PEM = fs.readFileSync(path.join(root, "src", "domain", "testdata", "rsa2048.pub.pem"), "utf8");
+const EC_PEM = fs.readFileSync(path.join(root, "src", "domain", "testdata", "ec-p256.pub.pem"), "utf8");
 const AWS_SECRET = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 // Keeps the SDK's real https://*.twilio.com URLs (so absolute next-page URLs

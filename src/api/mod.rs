@@ -1,5 +1,6 @@
 //! Server functions: thin, they find the state, call a service and map errors.
 
+pub mod credentials;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

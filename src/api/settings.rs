@@ -1,6 +1,8 @@
 //! Reading and saving a project's media settings.
 
-use crate::domain::{AppError, MediaSettings, SaveFailure, SettingsInput, SettingsKind};
+use crate::domain::{
+    AppError, MediaSettings, PastedSids, SaveFailure, SettingsInput, SettingsKind,
+};
 use leptos::prelude::*;
 
 /// The settings as Twilio holds them now.
@@ -29,9 +31,13 @@ pub async fn save_settings(
     kind: SettingsKind,
     input: SettingsInput,
     original: SettingsInput,
-    /// Set by the "I understand" box shown with the risks of a change.
+    /// Set by the "I understand" box shown with the risks of a change, or
+    /// (without JavaScript) by the review of what will change.
     confirm: Option<bool>,
+    /// SIDs pasted beside the pickers, which win over the picked ones.
+    pasted: Option<PastedSids>,
 ) -> Result<MediaSettings, SaveFailure> {
+    let input = input.with_pasted(pasted.as_ref());
     let fail = |error: AppError| {
         super::context::report(&error);
         SaveFailure {
@@ -40,10 +46,6 @@ pub async fn save_settings(
         }
     };
     let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
-    let risks = input.risks(kind, &original);
-    if !risks.is_empty() && confirm != Some(true) {
-        return Err(fail(AppError::NeedsConfirmation(risks)));
-    }
     let state = super::context::app_state().map_err(fail)?;
     // Twilio offers no ETag or If-Match here, so compare just before the
     // write; the window left is one round trip wide.
@@ -56,6 +58,14 @@ pub async fn save_settings(
         return Err(fail(AppError::Conflict {
             current: Box::new(current),
         }));
+    }
+    let risks = input.risks(kind, &original);
+    // With JavaScript the form shows what will change as it is edited;
+    // without it, the first post shows that summary and saves nothing.
+    let unreviewed = super::context::form_post_origin().is_some()
+        && !input.differences(&original).is_empty();
+    if (!risks.is_empty() || unreviewed) && confirm != Some(true) {
+        return Err(fail(AppError::NeedsConfirmation(risks)));
     }
     let saved = state
         .twilio

@@ -30,7 +30,7 @@ impl SettingsInput {
                 on_off(other.encryption_enabled),
             ),
             (
-                "Encryption key SID",
+                "Encryption key",
                 self.encryption_key_sid.clone(),
                 other.encryption_key_sid.clone(),
             ),
@@ -40,7 +40,7 @@ impl SettingsInput {
                 on_off(other.aws_storage_enabled),
             ),
             (
-                "AWS credentials SID",
+                "AWS credential",
                 self.aws_credentials_sid.clone(),
                 other.aws_credentials_sid.clone(),
             ),

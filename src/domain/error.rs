@@ -14,14 +14,19 @@ pub enum Field {
     EncryptionKeySid,
     AwsCredentialsSid,
     AwsS3Url,
+    PublicKey,
+    AccessKeyId,
+    SecretAccessKey,
 }
 
 impl Field {
-    const ALL: [Field; 4] = [
+    const ALL: [Field; 6] = [
         Self::FriendlyName,
         Self::EncryptionKeySid,
         Self::AwsCredentialsSid,
         Self::AwsS3Url,
+        Self::PublicKey,
+        Self::AccessKeyId,
     ];
 
     /// The parameter's name on Twilio's wire, as its messages quote it.
@@ -31,6 +36,8 @@ impl Field {
             Self::EncryptionKeySid => "EncryptionKeySid",
             Self::AwsCredentialsSid => "AwsCredentialsSid",
             Self::AwsS3Url => "AwsS3Url",
+            Self::PublicKey => "PublicKey",
+            Self::AccessKeyId | Self::SecretAccessKey => "Credentials",
         }
     }
 
@@ -38,9 +45,12 @@ impl Field {
     pub fn label(self) -> &'static str {
         match self {
             Self::FriendlyName => "Friendly name",
-            Self::EncryptionKeySid => "Encryption key SID",
-            Self::AwsCredentialsSid => "AWS credentials SID",
+            Self::EncryptionKeySid => "Encryption key",
+            Self::AwsCredentialsSid => "AWS credential",
             Self::AwsS3Url => "S3 URL",
+            Self::PublicKey => "Public key",
+            Self::AccessKeyId => "Access key ID",
+            Self::SecretAccessKey => "Secret access key",
         }
     }
 }
@@ -163,16 +173,22 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// A failed save, carrying what the user typed so the form can show it again
-/// (also after a no-JavaScript form post, where the page is rebuilt).
+/// A failed form, carrying what the user typed so the form can show it
+/// again (also after a no-JavaScript form post, where the page is rebuilt).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{error}")]
-pub struct SaveFailure {
+pub struct Failure<T> {
     pub error: AppError,
-    pub input: Option<SettingsInput>,
+    pub input: Option<T>,
 }
 
-impl FromServerFnError for SaveFailure {
+/// A failed settings save.
+pub type SaveFailure = Failure<SettingsInput>;
+
+impl<T> FromServerFnError for Failure<T>
+where
+    T: fmt::Debug + Serialize + serde::de::DeserializeOwned + 'static,
+{
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {

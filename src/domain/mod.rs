@@ -1,12 +1,17 @@
 //! Pure types and rules shared by the browser and the server. No I/O here.
 
 pub mod changes;
+pub mod credentials;
 pub mod error;
+pub mod public_key;
 pub mod s3_url;
 pub mod settings;
 pub mod sid;
 
 pub use changes::Difference;
-pub use error::{AppError, Field, FieldError, FieldErrors, SaveFailure};
-pub use settings::{MediaSettings, SettingsInput, SettingsKind, SettingsUpdate};
+pub use credentials::{
+    AwsCredentialInput, Credential, CredentialKind, CredentialTarget, PublicKeyInput,
+};
+pub use error::{AppError, Failure, Field, FieldError, FieldErrors, SaveFailure};
+pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};

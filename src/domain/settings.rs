@@ -102,6 +102,31 @@ impl From<&MediaSettings> for SettingsInput {
     }
 }
 
+/// SIDs typed or pasted beside the pickers; one that is filled in wins
+/// over the picker's choice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastedSids {
+    #[serde(default)]
+    pub encryption_key_sid: String,
+    #[serde(default)]
+    pub aws_credentials_sid: String,
+}
+
+impl SettingsInput {
+    /// The input with any pasted SID in place of the picked one.
+    pub fn with_pasted(mut self, pasted: Option<&PastedSids>) -> Self {
+        if let Some(pasted) = pasted {
+            if !pasted.encryption_key_sid.trim().is_empty() {
+                self.encryption_key_sid = pasted.encryption_key_sid.trim().to_owned();
+            }
+            if !pasted.aws_credentials_sid.trim().is_empty() {
+                self.aws_credentials_sid = pasted.aws_credentials_sid.trim().to_owned();
+            }
+        }
+        self
+    }
+}
+
 /// An optional SID field that becomes required when its feature is on.
 fn optional_sid(
     errors: &mut FieldErrors,
@@ -276,6 +301,18 @@ pub(super) mod tests {
             .message_for(Field::AwsS3Url)
             .unwrap()
             .contains("AwsS3Url="));
+    }
+
+    #[test]
+    fn a_pasted_sid_wins_over_the_picked_one() {
+        let pasted = PastedSids {
+            encryption_key_sid: " CR0000000000000000000000000000beef ".into(),
+            aws_credentials_sid: String::new(),
+        };
+        let input = valid().with_pasted(Some(&pasted));
+        assert_eq!(input.encryption_key_sid, "CR0000000000000000000000000000beef");
+        assert_eq!(input.aws_credentials_sid, valid().aws_credentials_sid);
+        assert_eq!(valid().with_pasted(None), valid());
     }
 
     #[test]

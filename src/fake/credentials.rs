@@ -15,16 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-const MAX_FRIENDLY_NAME: usize = 64;
-
-impl CredentialKind {
-    fn path(self) -> &'static str {
-        match self {
-            Self::Aws => "/v1/Credentials/AWS",
-            Self::PublicKey => "/v1/Credentials/PublicKeys",
-        }
-    }
-}
+use crate::domain::credentials::MAX_FRIENDLY_NAME;
 
 /// The JSON Twilio returns: never the secret or the key material.
 #[derive(Serialize)]

@@ -31,12 +31,7 @@ pub const ACCOUNTS_HOST: &str = "https://accounts.twilio.com";
 /// Request bodies above this size get a 413, like a real front end would.
 const BODY_LIMIT: usize = 64 * 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialKind {
-    Aws,
-    PublicKey,
-}
+pub use crate::domain::CredentialKind;
 
 /// What the fake keeps of a credential. The secret or key material is
 /// checked on create and then dropped: Twilio never returns it.

@@ -72,7 +72,7 @@ mod tests {
         serde_json::from_slice(&bytes).unwrap()
     }
 
-    const GOOD: &str = include_str!("testdata/rsa2048.pub.pem");
+    const GOOD: &str = include_str!("../domain/testdata/rsa2048.pub.pem");
 
     #[test]
     fn accepts_rsa_2048_with_or_without_the_pem_lines() {
@@ -84,16 +84,16 @@ mod tests {
     #[test]
     fn each_failure_has_its_twilio_code() {
         assert_eq!(
-            code(check_public_key(include_str!("testdata/ec-p256.pub.pem"))),
+            code(check_public_key(include_str!("../domain/testdata/ec-p256.pub.pem"))),
             70101
         );
         assert_eq!(
-            code(check_public_key(include_str!("testdata/rsa1024.pub.pem"))),
+            code(check_public_key(include_str!("../domain/testdata/rsa1024.pub.pem"))),
             70102
         );
         assert_eq!(
             code(check_public_key(include_str!(
-                "testdata/rsa2048-e3.pub.pem"
+                "../domain/testdata/rsa2048-e3.pub.pem"
             ))),
             70103
         );

@@ -1,6 +1,6 @@
 //! Two corrections to how leptos answers server-function calls.
 
-use crate::domain::{AppError, SaveFailure};
+use crate::domain::{AppError, Failure};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::REFERER;
@@ -22,7 +22,7 @@ pub async fn undecodable_calls_are_400(response: Response) -> Response {
     let is_request_error = serde_json::from_slice::<AppError>(&bytes)
         .map(|e| matches!(e, AppError::Request(_)))
         .or_else(|_| {
-            serde_json::from_slice::<SaveFailure>(&bytes)
+            serde_json::from_slice::<Failure<serde_json::Value>>(&bytes)
                 .map(|f| matches!(f.error, AppError::Request(_)))
         })
         .unwrap_or(false);

@@ -1,6 +1,7 @@
 //! The one place that speaks HTTP to Twilio: a shared client, Basic auth,
 //! form-encoded PascalCase requests, typed responses and errors.
 
+mod credentials;
 mod error;
 mod settings;
 
@@ -64,7 +65,6 @@ pub struct TwilioClient {
 struct Inner {
     http: reqwest::Client,
     video_base_url: String,
-    #[allow(dead_code)] // the Accounts API is used from the credentials issue on
     accounts_base_url: String,
     username: String,
     password: SecretString,

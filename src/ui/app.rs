@@ -1,5 +1,6 @@
 //! The HTML document and the routes.
 
+use super::credentials_page::CredentialsPage;
 use super::settings_page::SettingsPage;
 use crate::domain::SettingsKind;
 use leptos::prelude::*;
@@ -45,6 +46,11 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=StaticSegment("")
                     view=|| view! { <SettingsPage kind=SettingsKind::Composition /> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=StaticSegment("credentials")
+                    view=CredentialsPage
                     ssr=SsrMode::Async
                 />
                 <Route

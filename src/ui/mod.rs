@@ -1,6 +1,11 @@
 //! Components and pages, rendered on the server and hydrated in the browser.
 
 pub mod app;
+mod credential_forms;
+mod credentials_page;
+mod fields;
 mod notices;
+mod pickers;
 mod settings_form;
+mod settings_notices;
 mod settings_page;

@@ -1,13 +1,18 @@
 //! Messages about the last action: what was saved, or why it was not.
 
-use crate::domain::{AppError, MediaSettings};
+use super::pickers::CredentialLists;
+use crate::domain::{AppError, CredentialKind, MediaSettings};
 use leptos::prelude::*;
 
-/// One line a person can read about what Twilio now holds.
-pub fn describe(settings: &MediaSettings) -> String {
+/// One line a person can read about what Twilio now holds, naming the
+/// credentials it uses.
+pub fn describe(settings: &MediaSettings, lists: &CredentialLists) -> String {
     let name = settings.friendly_name.as_deref().unwrap_or("(no name)");
     let encryption = match (settings.encryption_enabled, &settings.encryption_key_sid) {
-        (Some(true), Some(key)) => format!("encrypted with key {key}"),
+        (Some(true), Some(key)) => format!(
+            "encrypted with key {}",
+            lists.name_of(CredentialKind::PublicKey, key)
+        ),
         (Some(true), None) => "encrypted".to_owned(),
         _ => "not encrypted".to_owned(),
     };
@@ -16,7 +21,14 @@ pub fn describe(settings: &MediaSettings) -> String {
         (Some(true), None) => "stored in Amazon S3".to_owned(),
         _ => "stored in Twilio's cloud".to_owned(),
     };
-    format!("\u{201c}{name}\u{201d}: {encryption}, {storage}.")
+    let writer = match (settings.aws_storage_enabled, &settings.aws_credentials_sid) {
+        (Some(true), Some(sid)) => format!(
+            " with AWS credential {}",
+            lists.name_of(CredentialKind::Aws, sid)
+        ),
+        _ => String::new(),
+    };
+    format!("\u{201c}{name}\u{201d}: {encryption}, {storage}{writer}.")
 }
 
 /// An error from the server, shown as an alert so screen readers announce it.

@@ -1,14 +1,16 @@
 //! The settings form. Checked in the browser before sending; the server
 //! checks again with the same rules, which is all a no-JavaScript user gets.
 
+use super::fields::{focus_by_id, hydrated, CheckField, TextField};
 use super::notices::ErrorNotice;
-use super::settings_page::page_href;
+use super::pickers::{CredentialLists, CredentialPicker};
+use super::settings_notices::{ConfirmNotice, ConflictNotice, DiffTable, OriginalFields};
 use crate::api::settings::SaveSettings;
 use crate::domain::{
-    s3_url, AppError, Difference, Field, FieldErrors, MediaSettings, SaveFailure, SettingsInput,
-    SettingsKind,
+    s3_url, AppError, CredentialKind, Difference, Field, FieldErrors, MediaSettings, SaveFailure,
+    SettingsInput, SettingsKind,
 };
-use leptos::ev::SubmitEvent;
+use leptos::ev::{Event, SubmitEvent};
 use leptos::form::FromFormData;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -19,21 +21,16 @@ fn field_id(field: Field) -> &'static str {
         Field::EncryptionKeySid => "encryption-key-sid",
         Field::AwsCredentialsSid => "aws-credentials-sid",
         Field::AwsS3Url => "aws-s3-url",
+        // Not on this form.
+        Field::PublicKey | Field::AccessKeyId | Field::SecretAccessKey => "friendly-name",
     }
 }
 
-/// Moves keyboard focus to the first field with a problem.
-fn focus_first(errors: &FieldErrors) {
-    use leptos::wasm_bindgen::JsCast;
-    let Some(first) = errors.iter().next() else {
-        return;
-    };
-    if let Some(el) = document()
-        .get_element_by_id(field_id(first.field))
-        .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
+/// The form's current values as the server will read them.
+fn read_form(form: &leptos::web_sys::HtmlFormElement) -> Option<SettingsInput> {
+    let data = leptos::web_sys::FormData::new_with_form(form).ok()?;
+    let args = SaveSettings::from_form_data(&data).ok()?;
+    Some(args.input.with_pasted(args.pasted.as_ref()))
 }
 
 #[component]
@@ -41,6 +38,7 @@ pub fn SettingsForm(
     kind: SettingsKind,
     save: ServerAction<SaveSettings>,
     loaded: MediaSettings,
+    lists: CredentialLists,
 ) -> impl IntoView {
     // After a failed save show what the user typed, not what Twilio holds.
     let initial = match save.value().get_untracked() {
@@ -49,6 +47,7 @@ pub fn SettingsForm(
         })) => input,
         _ => SettingsInput::from(&loaded),
     };
+    let original = SettingsInput::from(&loaded);
     let client_errors = RwSignal::new(FieldErrors::default());
     let failure = move || save.value().get().and_then(Result::err).map(|f| f.error);
     let error_for = move |field: Field| {
@@ -66,16 +65,32 @@ pub fn SettingsForm(
             })
     };
 
+    // "What will change", kept up to date as the form is edited.
+    let changes = RwSignal::new(initial.differences(&original));
+    let on_edit = {
+        let original = original.clone();
+        move |ev: Event| {
+            use leptos::wasm_bindgen::JsCast;
+            let form = ev
+                .current_target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok());
+            if let Some(input) = form.as_ref().and_then(read_form) {
+                changes.set(input.differences(&original));
+            }
+        }
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         match SaveSettings::from_event(&ev) {
-            Ok(args) => match args.input.validate() {
+            Ok(args) => match args.input.clone().with_pasted(args.pasted.as_ref()).validate() {
                 Ok(_) => {
                     client_errors.set(FieldErrors::default());
                     save.dispatch(args);
                 }
                 Err(errors) => {
-                    focus_first(&errors);
+                    if let Some(first) = errors.iter().next() {
+                        focus_by_id(field_id(first.field));
+                    }
                     client_errors.set(errors);
                 }
             },
@@ -83,19 +98,21 @@ pub fn SettingsForm(
         }
     };
     let pending = save.pending();
-    let original = SettingsInput::from(&loaded);
     let before = original.clone();
     let account_sid = loaded
         .account_sid
         .map(|s| s.to_string())
         .unwrap_or_default();
     let resource_url = loaded.url.unwrap_or_default();
+    let js = hydrated();
 
     view! {
         <form
             method="post"
             action=SaveSettings::url()
             on:submit=on_submit
+            on:input=on_edit.clone()
+            on:change=on_edit
             novalidate
             aria-busy=move || pending.get().to_string()
             class="settings-form"
@@ -126,7 +143,8 @@ pub fn SettingsForm(
                 <label for="resource-url">"Resource URL"</label>
                 <input id="resource-url" type="text" readonly value=resource_url />
                 <TextField
-                    field=Field::FriendlyName
+                    id=field_id(Field::FriendlyName)
+                    label=Field::FriendlyName.label()
                     name="input[friendly_name]"
                     value=initial.friendly_name
                     error=Signal::derive(move || error_for(Field::FriendlyName))
@@ -141,12 +159,16 @@ pub fn SettingsForm(
                     label="Encryption enabled"
                     checked=initial.encryption_enabled
                 />
-                <TextField
-                    field=Field::EncryptionKeySid
+                <CredentialPicker
+                    kind=CredentialKind::PublicKey
+                    id=field_id(Field::EncryptionKeySid)
+                    label=Field::EncryptionKeySid.label()
                     name="input[encryption_key_sid]"
+                    paste_name="pasted[encryption_key_sid]"
                     value=initial.encryption_key_sid
+                    list=lists.public_keys.clone()
                     error=Signal::derive(move || error_for(Field::EncryptionKeySid))
-                    help="The Public Key credential (CR followed by 32 hex digits) Twilio encrypts media with."
+                    help="The public key Twilio encrypts media with; only the holder of its private key can decrypt them."
                 />
             </fieldset>
             <fieldset>
@@ -157,21 +179,29 @@ pub fn SettingsForm(
                     label="External storage enabled"
                     checked=initial.aws_storage_enabled
                 />
-                <TextField
-                    field=Field::AwsCredentialsSid
+                <CredentialPicker
+                    kind=CredentialKind::Aws
+                    id=field_id(Field::AwsCredentialsSid)
+                    label=Field::AwsCredentialsSid.label()
                     name="input[aws_credentials_sid]"
+                    paste_name="pasted[aws_credentials_sid]"
                     value=initial.aws_credentials_sid
+                    list=lists.aws.clone()
                     error=Signal::derive(move || error_for(Field::AwsCredentialsSid))
-                    help="The AWS credential (CR followed by 32 hex digits) Twilio writes to the bucket with."
+                    help="The AWS key pair Twilio writes to the bucket with."
                 />
                 <TextField
-                    field=Field::AwsS3Url
+                    id=field_id(Field::AwsS3Url)
+                    label=Field::AwsS3Url.label()
                     name="input[aws_s3_url]"
                     value=initial.aws_s3_url
                     error=Signal::derive(move || error_for(Field::AwsS3Url))
                     help=format!("Virtual-hosted style, for example {}", s3_url::EXAMPLE)
                 />
             </fieldset>
+            <Show when=move || js.get()>
+                <ChangeSummary changes />
+            </Show>
             <button type="submit" disabled=move || pending.get()>
                 {move || if pending.get() { "Saving…" } else { "Save settings" }}
             </button>
@@ -179,169 +209,23 @@ pub fn SettingsForm(
     }
 }
 
-/// A labelled text input with help text and an error announced with it.
+/// The live "what will change" section. Only shown with JavaScript, which
+/// keeps it current; without it the server shows the same table on a review
+/// step before saving.
 #[component]
-fn TextField(
-    field: Field,
-    name: &'static str,
-    value: String,
-    error: Signal<Option<String>>,
-    #[prop(into)] help: String,
-) -> impl IntoView {
-    let id = field_id(field);
-    let help_id = format!("{id}-help");
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let (help_id, error_id) = (help_id.clone(), error_id.clone());
-        move || {
-            if error.get().is_some() {
-                format!("{error_id} {help_id}")
-            } else {
-                help_id.clone()
-            }
-        }
-    };
+fn ChangeSummary(changes: RwSignal<Vec<Difference>>) -> impl IntoView {
     view! {
-        <div class="field" class:invalid=move || error.get().is_some()>
-            <label for=id>{field.label()}</label>
-            <input
-                id=id
-                type="text"
-                name=name
-                value=value
-                spellcheck="false"
-                autocomplete="off"
-                aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=described_by
-            />
-            <p class="help" id=help_id>
-                {help}
-            </p>
+        <section class="summary" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"What will change"</h2>
             {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p class="field-error" id=error_id.clone()>
-                                {format!("{} {message}", field.label())}
-                            </p>
-                        }
-                    })
+                let list = changes.get();
+                if list.is_empty() {
+                    view! { <p>"Nothing yet: the form matches what Twilio holds."</p> }.into_any()
+                } else {
+                    view! { <DiffTable changes=list mine_heading="After saving" theirs_heading="Now" /> }
+                        .into_any()
+                }
             }}
-        </div>
-    }
-}
-
-#[component]
-fn CheckField(
-    id: &'static str,
-    name: &'static str,
-    label: &'static str,
-    checked: bool,
-) -> impl IntoView {
-    view! {
-        <div class="field check">
-            <input id=id type="checkbox" name=name value="true" checked=checked />
-            <label for=id>{label}</label>
-        </div>
-    }
-}
-
-/// What the form was loaded with, sent back so the server can tell whether
-/// someone else changed the settings in the meantime.
-#[component]
-fn OriginalFields(original: SettingsInput) -> impl IntoView {
-    view! {
-        <input type="hidden" name="original[friendly_name]" value=original.friendly_name />
-        <input type="hidden" name="original[encryption_enabled]" value=original.encryption_enabled.to_string() />
-        <input type="hidden" name="original[encryption_key_sid]" value=original.encryption_key_sid />
-        <input type="hidden" name="original[aws_storage_enabled]" value=original.aws_storage_enabled.to_string() />
-        <input type="hidden" name="original[aws_credentials_sid]" value=original.aws_credentials_sid />
-        <input type="hidden" name="original[aws_s3_url]" value=original.aws_s3_url />
-    }
-}
-
-/// Both versions side by side, and the two ways on.
-#[component]
-fn ConflictNotice(
-    kind: SettingsKind,
-    mine: SettingsInput,
-    current: MediaSettings,
-) -> impl IntoView {
-    let changes = mine.differences(&SettingsInput::from(&current));
-    view! {
-        <div class="notice error conflict" role="alert">
-            <p class="notice-title">"Someone else changed these settings since you opened them. Nothing was saved."</p>
-            <DiffTable changes mine_heading="Your version (still in the form)" theirs_heading="Twilio now" />
-            <p>
-                "Save again to replace Twilio's version with yours, or "
-                <a href=page_href(kind)>"load Twilio's version"</a>
-                " to discard your changes."
-            </p>
-        </div>
-    }
-}
-
-/// The consequences of switching on storage or encryption, what the save
-/// will change, and the box that consents to it.
-#[component]
-fn ConfirmNotice(risks: Vec<String>, changes: Vec<Difference>) -> impl IntoView {
-    let risks = risks
-        .into_iter()
-        .map(|r| view! { <li>{r}</li> })
-        .collect_view();
-    view! {
-        <div class="notice warning" role="alert">
-            <p class="notice-title">"Please confirm this change; nothing has been saved yet."</p>
-            <ul>{risks}</ul>
-            <DiffTable changes mine_heading="After saving" theirs_heading="Now" />
-            <div class="field check">
-                <input id="confirm" type="checkbox" name="confirm" value="true" autofocus />
-                <label for="confirm">"I understand; save these settings"</label>
-            </div>
-            <p>"Then press Save settings again."</p>
-        </div>
-    }
-}
-
-/// Field by field, two versions of the settings.
-#[component]
-fn DiffTable(
-    changes: Vec<Difference>,
-    mine_heading: &'static str,
-    theirs_heading: &'static str,
-) -> impl IntoView {
-    let rows = changes
-        .into_iter()
-        .map(|d| {
-            view! {
-                <tr>
-                    <th scope="row">{d.label}</th>
-                    <td>{shown(d.mine)}</td>
-                    <td>{shown(d.theirs)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <table>
-            <thead>
-                <tr>
-                    <th scope="col">"Field"</th>
-                    <th scope="col">{mine_heading}</th>
-                    <th scope="col">{theirs_heading}</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-    }
-}
-
-/// An empty value, said in words so a blank cell is not mistaken for a gap.
-fn shown(value: String) -> String {
-    if value.is_empty() {
-        "(empty)".to_owned()
-    } else {
-        value
+        </section>
     }
 }

@@ -1,0 +1,123 @@
+//! Form controls shared by every form: a label, help text, and an error
+//! that is tied to the input so screen readers read it with the field.
+
+use leptos::prelude::*;
+
+/// Moves keyboard focus to the element with this id, if there is one.
+pub fn focus_by_id(id: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    if let Some(el) = document()
+        .get_element_by_id(id)
+        .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// `aria-describedby` for a field: the error first when there is one.
+pub fn described_by(id: &str, error: Signal<Option<String>>) -> impl Fn() -> String + Send + Sync {
+    let help_id = format!("{id}-help");
+    let error_id = format!("{id}-error");
+    move || {
+        if error.get().is_some() {
+            format!("{error_id} {help_id}")
+        } else {
+            help_id.clone()
+        }
+    }
+}
+
+/// The error line under a field; `label` starts the sentence.
+#[component]
+pub fn FieldError(
+    id: &'static str,
+    label: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="field-error" id=format!("{id}-error")>
+                    {format!("{label} {message}")}
+                </p>
+            }
+        })
+    }
+}
+
+/// A labelled text input (or text area) with help and error text.
+#[component]
+pub fn TextField(
+    id: &'static str,
+    label: &'static str,
+    name: &'static str,
+    #[prop(into)] value: String,
+    error: Signal<Option<String>>,
+    #[prop(into)] help: String,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] password: bool,
+) -> impl IntoView {
+    let invalid = move || error.get().is_some().to_string();
+    let control = if multiline {
+        view! {
+            <textarea
+                id=id
+                name=name
+                rows="8"
+                spellcheck="false"
+                aria-invalid=invalid
+                aria-describedby=described_by(id, error)
+            >
+                {value}
+            </textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id
+                type=if password { "password" } else { "text" }
+                name=name
+                value=value
+                spellcheck="false"
+                autocomplete=if password { "new-password" } else { "off" }
+                aria-invalid=invalid
+                aria-describedby=described_by(id, error)
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            {control}
+            <p class="help" id=format!("{id}-help")>
+                {help}
+            </p>
+            <FieldError id label error />
+        </div>
+    }
+}
+
+#[component]
+pub fn CheckField(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    checked: bool,
+) -> impl IntoView {
+    view! {
+        <div class="field check">
+            <input id=id type="checkbox" name=name value="true" checked=checked />
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+/// True once the app runs in the browser; false in the server's HTML, so
+/// controls that need JavaScript are only offered where it runs.
+pub fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
