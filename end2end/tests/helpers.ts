@@ -30,3 +30,16 @@ export async function saveConfirming(page: Page) {
   await page.getByLabel("I understand; save these settings").check();
   await page.getByRole("button", { name: "Save settings" }).click();
 }
+
+/** Without JavaScript the first press shows what will change and saves
+ *  nothing; the second saves. */
+export async function saveReviewed(page: Page) {
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("alert")).toContainText("Review what will change; nothing has been saved yet.");
+  await page.getByRole("button", { name: "Save settings" }).click();
+}
+
+/** The pickers and the boxes to paste a SID into instead. */
+export const keyPicker = (page: Page) => page.getByLabel("Encryption key", { exact: true });
+export const awsPicker = (page: Page) => page.getByLabel("AWS credential", { exact: true });
+export const keyPaste = (page: Page) => page.getByLabel("Or paste a public key SID");

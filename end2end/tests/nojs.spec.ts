@@ -1,5 +1,15 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PUBLIC_KEY_SID, UNKNOWN_SID, openSettings, saveConfirming, uniqueName } from "./helpers";
+import {
+  DEMO_PUBLIC_KEY_SID,
+  UNKNOWN_SID,
+  awsPicker,
+  keyPaste,
+  keyPicker,
+  openSettings,
+  saveConfirming,
+  saveReviewed,
+  uniqueName,
+} from "./helpers";
 
 // The same flows as plain HTML form posts: this project runs with JavaScript off.
 
@@ -8,7 +18,7 @@ test("saves without JavaScript and confirms after the redirect", async ({ page }
   const name = uniqueName("No-JS save");
   await page.getByLabel("Friendly name").fill(name);
   await page.getByLabel("Encryption enabled").check();
-  await page.getByLabel("Encryption key SID").fill(DEMO_PUBLIC_KEY_SID);
+  await keyPicker(page).selectOption(DEMO_PUBLIC_KEY_SID);
   await page.getByLabel("External storage enabled").uncheck();
   await saveConfirming(page);
 
@@ -18,9 +28,13 @@ test("saves without JavaScript and confirms after the redirect", async ({ page }
 
   await page.goto("/");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
-  await expect(page.getByLabel("Encryption key SID")).toHaveValue(DEMO_PUBLIC_KEY_SID);
+  await expect(keyPicker(page)).toHaveValue(DEMO_PUBLIC_KEY_SID);
 
+  // A change without risks still shows what will change before saving.
   await page.getByLabel("Encryption enabled").uncheck();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("alert").getByRole("row", { name: /Encryption/ })).toContainText("off");
+  await expect(page.getByLabel("Encryption enabled")).not.toBeChecked();
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status")).toContainText("Saved");
   await expect(page.getByLabel("Encryption enabled")).not.toBeChecked();
@@ -30,13 +44,13 @@ test("the server names the invalid field and keeps the input", async ({ page }) 
   await openSettings(page, { hydrated: false });
   await page.getByLabel("Friendly name").fill("   ");
   await page.getByLabel("External storage enabled").check();
-  await page.getByLabel("AWS credentials SID").fill("");
+  await awsPicker(page).selectOption("");
   await page.getByLabel("S3 URL").fill("http://bucket.s3.amazonaws.com");
   await page.getByRole("button", { name: "Save settings" }).click();
 
   await expect(page.getByText("Friendly name is required")).toBeVisible();
   await expect(page.getByText("S3 URL must start with https://")).toBeVisible();
-  await expect(page.getByText("AWS credentials SID is required when external storage is enabled")).toBeVisible();
+  await expect(page.getByText("AWS credential is required when external storage is enabled")).toBeVisible();
   await expect(page.getByLabel("S3 URL")).toHaveValue("http://bucket.s3.amazonaws.com");
   await expect(page.getByLabel("External storage enabled")).toBeChecked();
   await expect(page.getByRole("status")).not.toContainText("Saved");
@@ -46,11 +60,13 @@ test("a Twilio error reaches the page without JavaScript", async ({ page }) => {
   await openSettings(page, { hydrated: false });
   await page.getByLabel("Friendly name").fill("No-JS unknown key");
   await page.getByLabel("Encryption enabled").check();
-  await page.getByLabel("Encryption key SID").fill(UNKNOWN_SID);
+  await keyPaste(page).fill(UNKNOWN_SID);
   await saveConfirming(page);
 
   await expect(page.getByRole("alert")).toContainText("Twilio error 20001");
-  await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
+  await expect(keyPicker(page)).toHaveValue(UNKNOWN_SID);
+  // The picker flags the SID the account does not have.
+  await expect(page.getByText(`${UNKNOWN_SID} is not one of this account's public keys`)).toBeVisible();
 });
 
 test("recording settings save without JavaScript and come back to their tab", async ({ page }) => {
@@ -58,8 +74,32 @@ test("recording settings save without JavaScript and come back to their tab", as
   await expect(page.getByRole("heading", { name: "Recording settings" })).toBeVisible();
   const name = uniqueName("No-JS recordings");
   await page.getByLabel("Friendly name").fill(name);
-  await page.getByRole("button", { name: "Save settings" }).click();
+  await saveReviewed(page);
   await expect(page).toHaveURL(/\/recording\?saved=recording$/);
   await expect(page.getByRole("status")).toContainText("Saved");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
+});
+
+test("credentials are added and deleted without JavaScript", async ({ page }) => {
+  await page.goto("/credentials");
+  await expect(page.getByRole("heading", { name: "Keys and credentials" })).toBeVisible();
+  // The file picker needs JavaScript; pasting is offered instead.
+  await expect(page.getByLabel("Or load a PEM file")).toHaveCount(0);
+  const name = uniqueName("no-js writer");
+  await page.getByLabel("Credential name").fill(name);
+  await page.getByLabel("Access key ID").fill("AKIAIOSFODNN7EXAMPLE");
+  await page.getByLabel("Secret access key").fill("short");
+  await page.getByRole("button", { name: "Add AWS credential" }).click();
+  await expect(page.getByText("Secret access key must be 40 characters A-Z, a-z, 0-9, / and + (found 5 characters)")).toBeVisible();
+  await expect(page.getByLabel("Access key ID")).toHaveValue("AKIAIOSFODNN7EXAMPLE");
+  await expect(page.getByLabel("Secret access key")).toHaveValue("");
+
+  await page.getByLabel("Secret access key").fill("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  await page.getByRole("button", { name: "Add AWS credential" }).click();
+  await expect(page.getByRole("status")).toContainText("Done: the AWS credential was added.");
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toBeVisible();
+
+  await page.getByRole("button", { name: `Delete ${name}` }).click();
+  await expect(page.getByRole("status")).toContainText("Done: the AWS credential was deleted.");
+  await expect(page.getByRole("row", { name: new RegExp(name) })).toHaveCount(0);
 });

@@ -4,6 +4,9 @@ import {
   DEMO_AWS_CREDENTIAL_SID,
   DEMO_PUBLIC_KEY_SID,
   UNKNOWN_SID,
+  awsPicker,
+  keyPaste,
+  keyPicker,
   openSettings,
   saveConfirming,
   uniqueName,
@@ -25,10 +28,17 @@ test("saves every field, confirms, and shows the saved values after reload", asy
   const url = "https://media-archive.s3.us-east-1.amazonaws.com/compositions";
   await page.getByLabel("Friendly name").fill(name);
   await page.getByLabel("Encryption enabled").check();
-  await page.getByLabel("Encryption key SID").fill(DEMO_PUBLIC_KEY_SID);
+  // The pickers offer the account's credentials by name, SID and date.
+  await expect(keyPicker(page).getByRole("option", { name: /^prod-2026 — CR\w{32} — created \d{4}-\d\d-\d\d$/ })).toHaveCount(1);
+  await keyPicker(page).selectOption(DEMO_PUBLIC_KEY_SID);
   await page.getByLabel("External storage enabled").check();
-  await page.getByLabel("AWS credentials SID").fill(DEMO_AWS_CREDENTIAL_SID);
+  await awsPicker(page).selectOption(DEMO_AWS_CREDENTIAL_SID);
   await page.getByLabel("S3 URL").fill(url);
+  // What will change is shown before anything is sent.
+  const summary = page.getByRole("region", { name: "What will change" });
+  await expect(summary.getByRole("row", { name: /Friendly name/ })).toContainText(name);
+  await expect(summary.getByRole("row", { name: /Encryption key/ })).toContainText(DEMO_PUBLIC_KEY_SID);
+  await expect(summary.getByRole("row", { name: /S3 URL/ })).toContainText(url);
   await page.getByRole("button", { name: "Save settings" }).click();
 
   // Switching storage and encryption on asks first, saying what will change.
@@ -43,16 +53,18 @@ test("saves every field, confirms, and shows the saved values after reload", asy
   const status = page.getByRole("status");
   await expect(status).toContainText("Saved");
   await expect(status).toContainText(name);
-  await expect(status).toContainText(`encrypted with key ${DEMO_PUBLIC_KEY_SID}`);
+  await expect(status).toContainText(`encrypted with key \u2018prod-2026\u2019 (${DEMO_PUBLIC_KEY_SID})`);
+  await expect(status).toContainText(`with AWS credential \u2018media-bucket-writer\u2019 (${DEMO_AWS_CREDENTIAL_SID})`);
   await expect(status).toContainText(`stored in Amazon S3 at ${url}`);
 
   await page.reload();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
   await expect(page.getByLabel("Encryption enabled")).toBeChecked();
-  await expect(page.getByLabel("Encryption key SID")).toHaveValue(DEMO_PUBLIC_KEY_SID);
+  await expect(keyPicker(page)).toHaveValue(DEMO_PUBLIC_KEY_SID);
   await expect(page.getByLabel("External storage enabled")).toBeChecked();
-  await expect(page.getByLabel("AWS credentials SID")).toHaveValue(DEMO_AWS_CREDENTIAL_SID);
+  await expect(awsPicker(page)).toHaveValue(DEMO_AWS_CREDENTIAL_SID);
+  await expect(page.getByText(/^Now: .*encrypted with key \u2018prod-2026\u2019/)).toBeVisible();
   await expect(page.getByLabel("S3 URL")).toHaveValue(url);
 
   // And back to Twilio's cloud, unencrypted.
@@ -72,7 +84,7 @@ test("flags an invalid field before sending anything", async ({ page }) => {
 
   await page.getByLabel("Friendly name").fill("Broken URL attempt");
   await page.getByLabel("External storage enabled").check();
-  await page.getByLabel("AWS credentials SID").fill(DEMO_AWS_CREDENTIAL_SID);
+  await awsPicker(page).selectOption(DEMO_AWS_CREDENTIAL_SID);
   await page.getByLabel("S3 URL").fill("AwsS3Url=https://bucket.s3.amazonaws.com/x");
   await page.getByRole("button", { name: "Save settings" }).click();
 
@@ -91,7 +103,9 @@ test("shows Twilio's error with code and link, keeping what was typed", async ({
   const name = uniqueName("Unknown key");
   await page.getByLabel("Friendly name").fill(name);
   await page.getByLabel("Encryption enabled").check();
-  await page.getByLabel("Encryption key SID").fill(UNKNOWN_SID);
+  await keyPaste(page).fill(UNKNOWN_SID);
+  // Flagged before anything is sent.
+  await expect(page.getByText(`${UNKNOWN_SID} is not one of this account's public keys; Twilio will refuse it.`)).toBeVisible();
   await saveConfirming(page);
 
   const alert = page.getByRole("alert");
@@ -104,10 +118,10 @@ test("shows Twilio's error with code and link, keeping what was typed", async ({
   );
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
   await expect(page.getByLabel("Encryption enabled")).toBeChecked();
-  await expect(page.getByLabel("Encryption key SID")).toHaveValue(UNKNOWN_SID);
+  await expect(keyPicker(page)).toHaveValue(UNKNOWN_SID);
   // Twilio's message names the parameter, so the field is marked too.
-  await expect(page.getByLabel("Encryption key SID")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByText(/^Encryption key SID was refused by Twilio: Invalid EncryptionKeySid/)).toBeVisible();
+  await expect(keyPicker(page)).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/^Encryption key was refused by Twilio: Invalid EncryptionKeySid/)).toBeVisible();
   await expect(page.getByRole("status")).not.toContainText("Saved");
 });
 

@@ -34,6 +34,14 @@ impl CredentialKind {
         }
     }
 
+    /// The noun with its article: "a public key", "an AWS credential".
+    pub fn a_noun(self) -> &'static str {
+        match self {
+            Self::PublicKey => "a public key",
+            Self::Aws => "an AWS credential",
+        }
+    }
+
     pub fn plural_title(self) -> &'static str {
         match self {
             Self::PublicKey => "Public keys",

@@ -58,7 +58,7 @@ fn without_outcome_params(url: &str) -> String {
         .split('&')
         .filter(|pair| {
             let key = pair.split('=').next().unwrap_or_default();
-            !matches!(key, "__err" | "__path" | "saved")
+            !matches!(key, "__err" | "__path" | "saved" | "done")
         })
         .collect();
     if kept.is_empty() {

@@ -42,7 +42,16 @@ impl TwilioClient {
         &self,
         kind: CredentialKind,
     ) -> Result<Vec<Credential>, TwilioError> {
-        let mut url = self.accounts_url(&format!("{}?PageSize={PAGE_SIZE}", kind.path()));
+        self.list_credentials_paged(kind, PAGE_SIZE).await
+    }
+
+    /// As `list_credentials`, asking for pages of `page_size` (1-1000).
+    pub async fn list_credentials_paged(
+        &self,
+        kind: CredentialKind,
+        page_size: usize,
+    ) -> Result<Vec<Credential>, TwilioError> {
+        let mut url = self.accounts_url(&format!("{}?PageSize={page_size}", kind.path()));
         let mut all = Vec::new();
         for _ in 0..MAX_PAGES {
             let response = self

@@ -41,6 +41,18 @@ fn general(error: &AppError) -> bool {
     }
 }
 
+/// Empties the form once what it sent was created. (Re-rendering alone
+/// would keep the typed text: the DOM nodes are reused.)
+fn clear_after_success(created: impl Fn() -> bool + 'static) -> NodeRef<leptos::html::Form> {
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (true, Some(form)) = (created(), form.get_untracked()) {
+            form.reset();
+        }
+    });
+    form
+}
+
 #[component]
 pub fn AddPublicKeyForm(action: ServerAction<CreatePublicKey>) -> impl IntoView {
     let typed = match action.value().get_untracked() {
@@ -75,8 +87,10 @@ pub fn AddPublicKeyForm(action: ServerAction<CreatePublicKey>) -> impl IntoView 
     };
     let pending = action.pending();
     let js = hydrated();
+    let form = clear_after_success(move || matches!(action.value().get(), Some(Ok(_))));
     view! {
         <form
+            node_ref=form
             method="post"
             action=CreatePublicKey::url()
             on:submit=on_submit
@@ -193,8 +207,10 @@ pub fn AddAwsCredentialForm(action: ServerAction<CreateAwsCredential>) -> impl I
     } else {
         "Sent to Twilio only; it is never kept or shown again."
     };
+    let form = clear_after_success(move || matches!(action.value().get(), Some(Ok(_))));
     view! {
         <form
+            node_ref=form
             method="post"
             action=CreateAwsCredential::url()
             on:submit=on_submit

@@ -45,6 +45,20 @@ pub fn CredentialsPage() -> impl IntoView {
         )
     };
     let lists = Resource::new(versions, |_| CredentialLists::load());
+    // Only the latest action's outcome is shown: starting one clears the
+    // others' messages.
+    Effect::new(move |_| {
+        let busy = create_key.pending().get()
+            || create_aws.pending().get()
+            || rename.pending().get()
+            || delete.pending().get();
+        if busy {
+            create_key.value().set(None);
+            create_aws.value().set(None);
+            rename.value().set(None);
+            delete.value().set(None);
+        }
+    });
     let query = use_query_map();
     let status = move || {
         let named = |c: &Credential| format!("\u{2018}{}\u{2019} ({})", c.name(), c.sid);

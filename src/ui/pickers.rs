@@ -144,7 +144,7 @@ pub fn CredentialPicker(
                 {unknown_option}
             </select>
             <label for=paste_id.clone() class="secondary">
-                {format!("Or paste a {} SID", kind.noun())}
+                {format!("Or paste {} SID", kind.a_noun())}
             </label>
             <input
                 id=paste_id
