@@ -309,7 +309,10 @@ fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
         let console = start_console().await;
         let response = post_form(
             &console,
-            &[("kind", "Composition"), ("input[friendly_name]", "Reviewed name")],
+            &[
+                ("kind", "Composition"),
+                ("input[friendly_name]", "Reviewed name"),
+            ],
         )
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();

@@ -47,7 +47,10 @@ fn a_key_that_twilio_would_refuse_is_refused_with_its_reason_and_not_sent() {
         let response = call(
             &console,
             CreatePublicKey::url(),
-            &[("input[friendly_name]", "ec key"), ("input[public_key]", EC_PEM)],
+            &[
+                ("input[friendly_name]", "ec key"),
+                ("input[public_key]", EC_PEM),
+            ],
         )
         .await;
         assert_eq!(response.status(), 400);
@@ -55,9 +58,9 @@ fn a_key_that_twilio_would_refuse_is_refused_with_its_reason_and_not_sent() {
         let AppError::Invalid(errors) = failure.error else {
             panic!("expected field errors, got {:?}", failure.error);
         };
-        assert!(errors.to_string().starts_with(
-            "Public key is not an RSA key (its algorithm is elliptic curve)"
-        ));
+        assert!(errors
+            .to_string()
+            .starts_with("Public key is not an RSA key (its algorithm is elliptic curve)"));
         assert_eq!(public_keys(&console).await.len(), 1, "nothing uploaded");
     })
 }
@@ -69,7 +72,10 @@ fn a_good_key_is_created_and_listed_with_its_name() {
         let response = call(
             &console,
             CreatePublicKey::url(),
-            &[("input[friendly_name]", "backup-2027"), ("input[public_key]", PEM)],
+            &[
+                ("input[friendly_name]", "backup-2027"),
+                ("input[public_key]", PEM),
+            ],
         )
         .await;
         assert_eq!(response.status(), 200);
@@ -80,8 +86,18 @@ fn a_good_key_is_created_and_listed_with_its_name() {
             .map(|c| c.name().to_owned())
             .collect();
         assert_eq!(names, ["prod-2026", "backup-2027"]);
-        let page = http().get(console.url("/")).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains(&created.option_label()), "offered in the picker");
+        let page = http()
+            .get(console.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&created.option_label()),
+            "offered in the picker"
+        );
     })
 }
 
@@ -101,7 +117,10 @@ fn the_aws_secret_never_comes_back_even_when_the_form_is_refused() {
         .await;
         assert_eq!(response.status(), 400);
         let body = response.text().await.unwrap();
-        assert!(body.contains("AKIAIOSFODNN7EXAMPLE"), "the id is kept: {body}");
+        assert!(
+            body.contains("AKIAIOSFODNN7EXAMPLE"),
+            "the id is kept: {body}"
+        );
         assert!(!body.contains(SECRET) && !body.contains("wJalrXUtnFEMI"));
     })
 }
@@ -140,7 +159,9 @@ fn deleting_a_key_the_settings_use_needs_confirmation() {
             panic!("expected a confirmation request, got {:?}", failure.error);
         };
         assert_eq!(uses.len(), 1);
-        assert!(uses[0].starts_with("Composition settings use this public key and have encryption on"));
+        assert!(
+            uses[0].starts_with("Composition settings use this public key and have encryption on")
+        );
         assert_eq!(
             failure.input,
             Some(CredentialTarget {
@@ -153,7 +174,11 @@ fn deleting_a_key_the_settings_use_needs_confirmation() {
         let confirmed = call(
             &console,
             DeleteCredential::url(),
-            &[("kind", "public_key"), ("sid", PUBLIC_KEY), ("confirm", "true")],
+            &[
+                ("kind", "public_key"),
+                ("sid", PUBLIC_KEY),
+                ("confirm", "true"),
+            ],
         )
         .await;
         assert_eq!(confirmed.status(), 200);
@@ -176,7 +201,14 @@ fn without_js_a_delete_redirects_to_the_page_saying_it_was_done() {
         assert_eq!(response.status(), 302);
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert_eq!(location, "/credentials?done=aws-deleted");
-        let page = http().get(console.url(&location)).send().await.unwrap().text().await.unwrap();
+        let page = http()
+            .get(console.url(&location))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(page.contains("Done: the AWS credential was deleted."));
         assert!(page.contains("This account has no AWS credentials yet."));
     })

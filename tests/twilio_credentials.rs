@@ -34,7 +34,13 @@ async fn a_list_follows_every_page_in_order() {
     let names: Vec<&str> = all.iter().map(|c| c.name()).collect();
     assert_eq!(
         names,
-        ["media-bucket-writer", "writer 0", "writer 1", "writer 2", "writer 3"]
+        [
+            "media-bucket-writer",
+            "writer 0",
+            "writer 1",
+            "writer 2",
+            "writer 3"
+        ]
     );
     assert_eq!(all[0].sid.as_str(), AWS_CREDENTIAL);
 }
@@ -92,8 +98,13 @@ async fn rename_and_delete_change_what_the_list_shows() {
         .await
         .unwrap();
     assert!(keys.is_empty());
-    match client.delete_credential(CredentialKind::PublicKey, &sid).await {
-        Err(TwilioError::Api { status, code, .. }) => assert_eq!((status, code), (404, Some(20404))),
+    match client
+        .delete_credential(CredentialKind::PublicKey, &sid)
+        .await
+    {
+        Err(TwilioError::Api { status, code, .. }) => {
+            assert_eq!((status, code), (404, Some(20404)))
+        }
         other => panic!("expected 404, got {other:?}"),
     }
 }

@@ -105,7 +105,7 @@ test("deleting a key the settings use is refused until confirmed", async ({ page
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status")).toContainText("Saved");
 
-  await page.getByRole("link", { name: "Keys and credentials" }).click();
+  await page.getByRole("link", { name: "Keys and credentials", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByRole("button", { name: `Delete ${name}` }).click();
   const alert = page.getByRole("alert");

@@ -27,7 +27,11 @@ export async function saveConfirming(page: Page) {
   await page.getByRole("button", { name: "Save settings" }).click();
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("Please confirm this change; nothing has been saved yet.");
-  await page.getByLabel("I understand; save these settings").check();
+  // The consent box takes the focus, so a keyboard user can tick it at once.
+  const consent = page.getByLabel("I understand; save these settings");
+  await expect(consent).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(consent).toBeChecked();
   await page.getByRole("button", { name: "Save settings" }).click();
 }
 

@@ -153,13 +153,15 @@ fn done(kind: CredentialKind, what: &str) {
 #[cfg(feature = "ssr")]
 mod service {
     use crate::domain::credentials::check_friendly_name;
-    use crate::domain::{AppError, CredentialKind, CredentialSid, Field, FieldErrors, SettingsKind};
+    use crate::domain::{
+        AppError, CredentialKind, CredentialSid, Field, FieldErrors, SettingsKind,
+    };
     use crate::twilio::{TwilioClient, TwilioError};
 
     pub fn parse_sid(raw: &str) -> Result<CredentialSid, AppError> {
-        raw.trim().parse().map_err(|e| {
-            AppError::Request(format!("The credential SID {e}"))
-        })
+        raw.trim()
+            .parse()
+            .map_err(|e| AppError::Request(format!("The credential SID {e}")))
     }
 
     pub fn check_name(raw: &str) -> Result<String, AppError> {

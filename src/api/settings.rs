@@ -62,8 +62,8 @@ pub async fn save_settings(
     let risks = input.risks(kind, &original);
     // With JavaScript the form shows what will change as it is edited;
     // without it, the first post shows that summary and saves nothing.
-    let unreviewed = super::context::form_post_origin().is_some()
-        && !input.differences(&original).is_empty();
+    let unreviewed =
+        super::context::form_post_origin().is_some() && !input.differences(&original).is_empty();
     if (!risks.is_empty() || unreviewed) && confirm != Some(true) {
         return Err(fail(AppError::NeedsConfirmation(risks)));
     }

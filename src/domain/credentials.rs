@@ -201,9 +201,14 @@ impl AwsCredentialInput {
         let friendly_name = check_name(&self.friendly_name, &mut errors);
         let id = self.access_key_id.trim();
         if id.is_empty() {
-            errors.push(Field::AccessKeyId, "is required, for example AKIAIOSFODNN7EXAMPLE");
+            errors.push(
+                Field::AccessKeyId,
+                "is required, for example AKIAIOSFODNN7EXAMPLE",
+            );
         } else if id.len() != 20
-            || !id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         {
             errors.push(
                 Field::AccessKeyId,
@@ -298,7 +303,10 @@ mod tests {
             ..input.clone()
         };
         let errors = bad.validate().err().expect("refused");
-        assert_eq!(fields(&errors), [Field::AccessKeyId, Field::SecretAccessKey]);
+        assert_eq!(
+            fields(&errors),
+            [Field::AccessKeyId, Field::SecretAccessKey]
+        );
         assert!(errors
             .message_for(Field::SecretAccessKey)
             .unwrap()

@@ -18,9 +18,11 @@ pub fn check_public_key(text: &str) -> Result<(), String> {
         ));
     }
     if text.contains("PRIVATE KEY") {
-        return Err("is a private key. Never share it: paste the public key, made with \
+        return Err(
+            "is a private key. Never share it: paste the public key, made with \
              `openssl rsa -in private.pem -pubout`"
-            .into());
+                .into(),
+        );
     }
     if text.contains("BEGIN RSA PUBLIC KEY") {
         return Err("is in PKCS#1 form (BEGIN RSA PUBLIC KEY); Twilio needs \
@@ -28,9 +30,8 @@ pub fn check_public_key(text: &str) -> Result<(), String> {
              `openssl rsa -RSAPublicKey_in -in key.pem -pubout`"
             .into());
     }
-    let not_pem = || {
-        format!("is not a PEM public key: expected base64 text between {BEGIN} and {END}")
-    };
+    let not_pem =
+        || format!("is not a PEM public key: expected base64 text between {BEGIN} and {END}");
     let body = text.strip_prefix(BEGIN).unwrap_or(text);
     let body = body.strip_suffix(END).unwrap_or(body);
     if body.contains("-----") {
@@ -107,7 +108,8 @@ mod tests {
     #[test]
     fn each_failure_says_what_was_found() {
         let message = |pem: &str| check_public_key(pem).unwrap_err();
-        assert!(message(include_str!("testdata/ec-p256.pub.pem")).contains("not an RSA key (its algorithm is elliptic curve)"));
+        assert!(message(include_str!("testdata/ec-p256.pub.pem"))
+            .contains("not an RSA key (its algorithm is elliptic curve)"));
         assert_eq!(
             message(include_str!("testdata/rsa1024.pub.pem")),
             "is a 1024-bit key; Twilio needs exactly 2048 bits"
@@ -119,9 +121,13 @@ mod tests {
         assert!(message("").starts_with("is required"));
         assert!(message("hello").starts_with("is not a PEM public key"));
         assert!(message(&GOOD.replace('M', "N")).starts_with("is not a PEM public key"));
-        assert!(message("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----")
-            .starts_with("is a private key"));
-        assert!(message("-----BEGIN RSA PUBLIC KEY-----\nabc\n-----END RSA PUBLIC KEY-----")
-            .contains("PKCS#1"));
+        assert!(
+            message("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----")
+                .starts_with("is a private key")
+        );
+        assert!(
+            message("-----BEGIN RSA PUBLIC KEY-----\nabc\n-----END RSA PUBLIC KEY-----")
+                .contains("PKCS#1")
+        );
     }
 }

@@ -310,7 +310,10 @@ pub(super) mod tests {
             aws_credentials_sid: String::new(),
         };
         let input = valid().with_pasted(Some(&pasted));
-        assert_eq!(input.encryption_key_sid, "CR0000000000000000000000000000beef");
+        assert_eq!(
+            input.encryption_key_sid,
+            "CR0000000000000000000000000000beef"
+        );
         assert_eq!(input.aws_credentials_sid, valid().aws_credentials_sid);
         assert_eq!(valid().with_pasted(None), valid());
     }

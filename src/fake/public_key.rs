@@ -84,11 +84,15 @@ mod tests {
     #[test]
     fn each_failure_has_its_twilio_code() {
         assert_eq!(
-            code(check_public_key(include_str!("../domain/testdata/ec-p256.pub.pem"))),
+            code(check_public_key(include_str!(
+                "../domain/testdata/ec-p256.pub.pem"
+            ))),
             70101
         );
         assert_eq!(
-            code(check_public_key(include_str!("../domain/testdata/rsa1024.pub.pem"))),
+            code(check_public_key(include_str!(
+                "../domain/testdata/rsa1024.pub.pem"
+            ))),
             70102
         );
         assert_eq!(

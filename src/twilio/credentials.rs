@@ -134,9 +134,14 @@ mod tests {
     #[test]
     fn next_page_links_keep_only_path_and_query() {
         assert_eq!(
-            path_and_query("https://accounts.twilio.com/v1/Credentials/AWS?PageSize=2&Page=1&PageToken=PA2"),
+            path_and_query(
+                "https://accounts.twilio.com/v1/Credentials/AWS?PageSize=2&Page=1&PageToken=PA2"
+            ),
             "/v1/Credentials/AWS?PageSize=2&Page=1&PageToken=PA2"
         );
-        assert_eq!(path_and_query("/v1/Credentials/AWS?Page=1"), "/v1/Credentials/AWS?Page=1");
+        assert_eq!(
+            path_and_query("/v1/Credentials/AWS?Page=1"),
+            "/v1/Credentials/AWS?Page=1"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! user confirms.
 
 use super::credential_forms::{AddAwsCredentialForm, AddPublicKeyForm};
+use super::fields::focus_on_load;
 use super::notices::ErrorNotice;
 use super::pickers::CredentialLists;
 use super::settings_page::SettingsTabs;
@@ -77,7 +78,11 @@ pub fn CredentialsPage() -> impl IntoView {
         if let Some(Ok(())) = delete.value().get() {
             return Some("Deleted.".to_owned());
         }
-        query.read().get("done").as_deref().and_then(outcome_from_query)
+        query
+            .read()
+            .get("done")
+            .as_deref()
+            .and_then(outcome_from_query)
     };
 
     view! {
@@ -138,7 +143,16 @@ fn CredentialSection(
                 .input
                 .as_ref()
                 .and_then(|t| names.iter().find(|c| c.sid.as_str() == t.sid))
-                .map_or_else(|| failure.input.as_ref().map(|t| t.sid.clone()).unwrap_or_default(), |c| c.name().to_owned());
+                .map_or_else(
+                    || {
+                        failure
+                            .input
+                            .as_ref()
+                            .map(|t| t.sid.clone())
+                            .unwrap_or_default()
+                    },
+                    |c| c.name().to_owned(),
+                );
             match (failure.error, failure.input) {
                 (AppError::NeedsConfirmation(uses), Some(target)) => {
                     view! { <DeleteAnyway target name uses delete /> }.into_any()
@@ -156,7 +170,8 @@ fn CredentialSection(
             view! { <ErrorNotice error context /> }.into_any()
         }
         Ok(list) if list.is_empty() => {
-            view! { <p class="empty">{format!("This account has no {}s yet.", kind.noun())}</p> }.into_any()
+            view! { <p class="empty">{format!("This account has no {}s yet.", kind.noun())}</p> }
+                .into_any()
         }
         Ok(list) => {
             let rows = list
@@ -255,7 +270,11 @@ fn DeleteAnyway(
     uses: Vec<String>,
     delete: ServerAction<DeleteCredential>,
 ) -> impl IntoView {
-    let uses = uses.into_iter().map(|u| view! { <li>{u}</li> }).collect_view();
+    let uses = uses
+        .into_iter()
+        .map(|u| view! { <li>{u}</li> })
+        .collect_view();
+    let button = focus_on_load::<leptos::html::Button>();
     view! {
         <div class="notice warning" role="alert">
             <p class="notice-title">
@@ -266,7 +285,7 @@ fn DeleteAnyway(
                 <input type="hidden" name="kind" value=kind_value(target.kind) />
                 <input type="hidden" name="sid" value=target.sid />
                 <input type="hidden" name="confirm" value="true" />
-                <button type="submit" class="danger" autofocus>
+                <button type="submit" class="danger" autofocus node_ref=button>
                     {format!("Delete \u{2018}{name}\u{2019} anyway")}
                 </button>
                 " "

@@ -121,3 +121,21 @@ pub fn hydrated() -> ReadSignal<bool> {
     Effect::new(move |_| set_hydrated.set(true));
     hydrated
 }
+
+/// A node ref that moves keyboard focus to its element once it is in the
+/// page. (`autofocus` works only on page load, not for elements the app
+/// inserts later, such as a confirmation step.)
+pub fn focus_on_load<E>() -> NodeRef<E>
+where
+    E: leptos::tachys::html::element::ElementType,
+    E::Output: leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
+    use leptos::wasm_bindgen::JsCast;
+    let node = NodeRef::new();
+    node.on_load(|el: E::Output| {
+        if let Some(el) = el.dyn_ref::<leptos::web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    });
+    node
+}

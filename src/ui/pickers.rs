@@ -59,7 +59,11 @@ impl CredentialLists {
 }
 
 /// Why a SID deserves a second look before saving, if it does.
-fn flag(kind: CredentialKind, list: &Result<Vec<Credential>, AppError>, sid: &str) -> Option<String> {
+fn flag(
+    kind: CredentialKind,
+    list: &Result<Vec<Credential>, AppError>,
+    sid: &str,
+) -> Option<String> {
     let list = list.as_ref().ok()?;
     let well_formed = sid.parse::<CredentialSid>().is_ok();
     (well_formed && find(list, sid).is_none()).then(|| {
@@ -96,7 +100,10 @@ pub fn CredentialPicker(
         let list = list.clone();
         Signal::derive(move || flag(kind, &list, &chosen()))
     };
-    let known = list.as_deref().ok().is_some_and(|l| find(l, &value).is_some());
+    let known = list
+        .as_deref()
+        .ok()
+        .is_some_and(|l| find(l, &value).is_some());
     let unknown_option = (!value.is_empty() && !known).then(|| {
         let text = format!("{value} \u{2014} not found in this account");
         view! { <option value=value.clone() selected>{text}</option> }

@@ -82,7 +82,12 @@ pub fn SettingsForm(
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         match SaveSettings::from_event(&ev) {
-            Ok(args) => match args.input.clone().with_pasted(args.pasted.as_ref()).validate() {
+            Ok(args) => match args
+                .input
+                .clone()
+                .with_pasted(args.pasted.as_ref())
+                .validate()
+            {
                 Ok(_) => {
                     client_errors.set(FieldErrors::default());
                     save.dispatch(args);

@@ -2,6 +2,7 @@
 //! loaded from, a conflict with someone else's change, the review before a
 //! save, and the table of differences all of these use.
 
+use super::fields::focus_on_load;
 use super::settings_page::page_href;
 use crate::domain::{Difference, MediaSettings, SettingsInput, SettingsKind};
 use leptos::prelude::*;
@@ -52,9 +53,10 @@ pub fn ConfirmNotice(risks: Vec<String>, changes: Vec<Difference>) -> impl IntoV
         .map(|r| view! { <li>{r}</li> })
         .collect_view();
     let consent = if risky {
+        let checkbox = focus_on_load::<leptos::html::Input>();
         view! {
             <div class="field check">
-                <input id="confirm" type="checkbox" name="confirm" value="true" autofocus />
+                <input id="confirm" type="checkbox" name="confirm" value="true" autofocus node_ref=checkbox />
                 <label for="confirm">"I understand; save these settings"</label>
             </div>
             <p>"Then press Save settings again."</p>

@@ -56,7 +56,10 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
 
     let names = move || lists.get().unwrap_or_else(CredentialLists::unknown);
     let status = move || match save.value().get() {
-        Some(Ok(saved)) => Some(format!("Saved. Twilio now holds {}", describe(&saved, &names()))),
+        Some(Ok(saved)) => Some(format!(
+            "Saved. Twilio now holds {}",
+            describe(&saved, &names())
+        )),
         None if saved_without_js() => {
             Some("Saved. The form shows the values Twilio now holds.".to_owned())
         }
