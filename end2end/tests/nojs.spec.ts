@@ -103,3 +103,13 @@ test("credentials are added and deleted without JavaScript", async ({ page }) =>
   await expect(page.getByRole("status")).toContainText("Done: the AWS credential was deleted.");
   await expect(page.getByRole("row", { name: new RegExp(name) })).toHaveCount(0);
 });
+
+test("a rename to an empty name says why, without JavaScript", async ({ page }) => {
+  await page.goto("/credentials");
+  await page.getByLabel("New name for prod-2026").fill("  ");
+  await page.getByRole("button", { name: "Rename prod-2026" }).click();
+  await expect(page.getByRole("alert")).toContainText(
+    "\u2018prod-2026\u2019 was not renamed: Friendly name is required, so the credential can be recognised in the pickers.",
+  );
+  await expect(page.getByRole("row", { name: /prod-2026/ })).toBeVisible();
+});

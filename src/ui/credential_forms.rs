@@ -1,12 +1,10 @@
 //! Adding a public key or an AWS credential. Checked in the browser with
 //! the same rules the server applies again.
 
-use super::fields::{focus_by_id, hydrated, TextField};
+use super::fields::{checked_submit, hydrated, TextField};
 use super::notices::ErrorNotice;
 use crate::api::credentials::{CreateAwsCredential, CreatePublicKey};
 use crate::domain::{AppError, AwsCredentialInput, Failure, Field, FieldErrors, PublicKeyInput};
-use leptos::ev::SubmitEvent;
-use leptos::form::FromFormData;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -67,24 +65,12 @@ pub fn AddPublicKeyForm(action: ServerAction<CreatePublicKey>) -> impl IntoView 
         Field::PublicKey => "public-key-pem",
         _ => "public-key-name",
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Ok(args) = CreatePublicKey::from_event(&ev) else {
-            return;
-        };
-        match args.input.validate() {
-            Ok(_) => {
-                client.set(FieldErrors::default());
-                action.dispatch(args);
-            }
-            Err(errors) => {
-                if let Some(first) = errors.iter().next() {
-                    focus_by_id(ids(first.field));
-                }
-                client.set(errors);
-            }
-        }
-    };
+    let on_submit = checked_submit(
+        action,
+        client,
+        |args: &CreatePublicKey| args.input.validate().map(drop),
+        ids,
+    );
     let pending = action.pending();
     let js = hydrated();
     let form = clear_after_success(move || matches!(action.value().get(), Some(Ok(_))));
@@ -183,24 +169,12 @@ pub fn AddAwsCredentialForm(action: ServerAction<CreateAwsCredential>) -> impl I
         Field::SecretAccessKey => "aws-secret-access-key",
         _ => "aws-name",
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Ok(args) = CreateAwsCredential::from_event(&ev) else {
-            return;
-        };
-        match args.input.validate() {
-            Ok(_) => {
-                client.set(FieldErrors::default());
-                action.dispatch(args);
-            }
-            Err(errors) => {
-                if let Some(first) = errors.iter().next() {
-                    focus_by_id(ids(first.field));
-                }
-                client.set(errors);
-            }
-        }
-    };
+    let on_submit = checked_submit(
+        action,
+        client,
+        |args: &CreateAwsCredential| args.input.validate().map(drop),
+        ids,
+    );
     let pending = action.pending();
     let secret_help = if retyping {
         "Enter the secret again: it is sent to Twilio only and never kept or shown, not even after a failed attempt."

@@ -157,6 +157,16 @@ fn CredentialSection(
                 (AppError::NeedsConfirmation(uses), Some(target)) => {
                     view! { <DeleteAnyway target name uses delete /> }.into_any()
                 }
+                // The row's input has no room for a message: say it here.
+                (AppError::Invalid(errors), _) => {
+                    let text = format!("\u{2018}{name}\u{2019} was not renamed: {errors}.");
+                    view! {
+                        <div class="notice error" role="alert">
+                            <p>{text}</p>
+                        </div>
+                    }
+                    .into_any()
+                }
                 (error, _) => {
                     let context = format!("The change to \u{2018}{name}\u{2019} was not made.");
                     view! { <ErrorNotice error context /> }.into_any()

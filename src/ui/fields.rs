@@ -1,7 +1,11 @@
 //! Form controls shared by every form: a label, help text, and an error
 //! that is tied to the input so screen readers read it with the field.
 
+use crate::domain::{Field, FieldErrors};
+use leptos::ev::SubmitEvent;
+use leptos::form::FromFormData;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// Moves keyboard focus to the element with this id, if there is one.
 pub fn focus_by_id(id: &str) {
@@ -138,4 +142,42 @@ where
         }
     });
     node
+}
+
+/// A submit handler that checks the form in the browser with the same
+/// rules the server applies, sends it only when they pass, and otherwise
+/// shows the messages and moves focus to the first field named.
+pub fn checked_submit<S>(
+    action: ServerAction<S>,
+    shown: RwSignal<FieldErrors>,
+    check: impl Fn(&S) -> Result<(), FieldErrors> + 'static,
+    id_of: impl Fn(Field) -> &'static str + 'static,
+) -> impl Fn(SubmitEvent) + 'static
+where
+    S: ServerFn + FromFormData + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let args = match S::from_event(&ev) {
+            Ok(args) => args,
+            Err(e) => {
+                leptos::logging::error!("could not read the form: {e}");
+                return;
+            }
+        };
+        match check(&args) {
+            Ok(()) => {
+                shown.set(FieldErrors::default());
+                action.dispatch(args);
+            }
+            Err(errors) => {
+                if let Some(first) = errors.iter().next() {
+                    focus_by_id(id_of(first.field));
+                }
+                shown.set(errors);
+            }
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The settings form. Checked in the browser before sending; the server
 //! checks again with the same rules, which is all a no-JavaScript user gets.
 
-use super::fields::{focus_by_id, hydrated, CheckField, TextField};
+use super::fields::{checked_submit, hydrated, CheckField, TextField};
 use super::notices::ErrorNotice;
 use super::pickers::{CredentialLists, CredentialPicker};
 use super::settings_notices::{ConfirmNotice, ConflictNotice, DiffTable, OriginalFields};
@@ -10,7 +10,7 @@ use crate::domain::{
     s3_url, AppError, CredentialKind, Difference, Field, FieldErrors, MediaSettings, SaveFailure,
     SettingsInput, SettingsKind,
 };
-use leptos::ev::{Event, SubmitEvent};
+use leptos::ev::Event;
 use leptos::form::FromFormData;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -79,29 +79,15 @@ pub fn SettingsForm(
             }
         }
     };
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        match SaveSettings::from_event(&ev) {
-            Ok(args) => match args
-                .input
-                .clone()
-                .with_pasted(args.pasted.as_ref())
-                .validate()
-            {
-                Ok(_) => {
-                    client_errors.set(FieldErrors::default());
-                    save.dispatch(args);
-                }
-                Err(errors) => {
-                    if let Some(first) = errors.iter().next() {
-                        focus_by_id(field_id(first.field));
-                    }
-                    client_errors.set(errors);
-                }
-            },
-            Err(e) => leptos::logging::error!("could not read the settings form: {e}"),
-        }
-    };
+    let on_submit = checked_submit(
+        save,
+        client_errors,
+        |args: &SaveSettings| {
+            let input = args.input.clone().with_pasted(args.pasted.as_ref());
+            input.validate().map(drop)
+        },
+        field_id,
+    );
     let pending = save.pending();
     let before = original.clone();
     let account_sid = loaded
