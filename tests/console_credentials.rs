@@ -213,3 +213,31 @@ fn without_js_a_delete_redirects_to_the_page_saying_it_was_done() {
         assert!(page.contains("This account has no AWS credentials yet."));
     })
 }
+
+#[test]
+fn the_settings_page_still_works_when_a_credential_list_cannot_be_read() {
+    on_shared_runtime(async {
+        let console = start_console().await;
+        console.fake.inject(composition_admin::fake::FaultRule {
+            account: None,
+            route: Some("/v1/Credentials/AWS".into()),
+            method: Some("GET".into()),
+            fault: composition_admin::fake::Fault::Status {
+                status: 500,
+                retry_after: None,
+            },
+            times: None,
+        });
+        let response = http().get(console.url("/")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains(
+                "The account&#x27;s AWS credentials could not be listed (Twilio error 20500"
+            ) || page
+                .contains("The account's AWS credentials could not be listed (Twilio error 20500")
+        );
+        assert!(page.contains("prod-2026"), "the other list is offered");
+        assert!(page.contains("Save settings"));
+    })
+}

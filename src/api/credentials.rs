@@ -22,6 +22,21 @@ pub async fn list_credentials(kind: CredentialKind) -> Result<Vec<Credential>, A
     result
 }
 
+/// One kind's list, or why it could not be read.
+pub type Listing = Result<Vec<Credential>, AppError>;
+
+/// Both kinds, read at the same time, each failure kept apart: a page that
+/// offers them in pickers still renders, and answers 200, when one fails.
+#[server(endpoint = "credentials/all")]
+pub async fn list_all_credentials() -> Result<(Listing, Listing), AppError> {
+    let state = super::context::app_state()?;
+    let (keys, aws) = tokio::join!(
+        state.twilio.list_credentials(CredentialKind::PublicKey),
+        state.twilio.list_credentials(CredentialKind::Aws),
+    );
+    Ok((keys.map_err(AppError::from), aws.map_err(AppError::from)))
+}
+
 /// Checks the PEM as Twilio will (the browser checked it too) and uploads it.
 #[server(endpoint = "credentials/public-key")]
 pub async fn create_public_key(

@@ -2,7 +2,7 @@
 //! still works; one the account does not have is flagged before saving.
 
 use super::fields::{described_by, FieldError};
-use crate::api::credentials::list_credentials;
+use crate::api::credentials::{list_all_credentials, Listing};
 use crate::domain::credentials::find;
 use crate::domain::{AppError, Credential, CredentialKind, CredentialSid};
 use leptos::prelude::*;
@@ -11,15 +11,18 @@ use serde::{Deserialize, Serialize};
 /// The account's credentials of both kinds, each list read in full.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialLists {
-    pub public_keys: Result<Vec<Credential>, AppError>,
-    pub aws: Result<Vec<Credential>, AppError>,
+    pub public_keys: Listing,
+    pub aws: Listing,
 }
 
 impl CredentialLists {
     pub async fn load() -> Self {
-        Self {
-            public_keys: list_credentials(CredentialKind::PublicKey).await,
-            aws: list_credentials(CredentialKind::Aws).await,
+        match list_all_credentials().await {
+            Ok((public_keys, aws)) => Self { public_keys, aws },
+            Err(error) => Self {
+                public_keys: Err(error.clone()),
+                aws: Err(error),
+            },
         }
     }
 
