@@ -86,7 +86,7 @@ pub fn CredentialsPage() -> impl IntoView {
     };
 
     view! {
-        <main class="page">
+        <main class="page wide">
             <SettingsTabs current="/credentials" />
             <h1>"Keys and credentials"</h1>
             <p class="lede">
