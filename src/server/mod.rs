@@ -15,7 +15,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::SecretString;
 use std::time::Duration;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// Everything a request handler or server function needs.
@@ -45,10 +45,17 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_request(
             middleware::forget_earlier_form_errors,
         ))
-        // Spans name method and path only: no headers, so no credentials.
+        // Spans name method and path only: no headers (credentials) and no
+        // query (a no-JavaScript form's error travels there, with the input).
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path()
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
