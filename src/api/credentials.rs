@@ -42,23 +42,15 @@ pub async fn list_all_credentials() -> Result<(Listing, Listing), AppError> {
 pub async fn create_public_key(
     input: PublicKeyInput,
 ) -> Result<Credential, Failure<PublicKeyInput>> {
-    let fail = |error: AppError| {
-        super::context::report(&error);
-        Failure {
-            error,
-            input: Some(input.clone()),
-        }
-    };
-    let key = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
-    let state = super::context::app_state().map_err(fail)?;
-    let created = state
-        .twilio
-        .create_public_key(&key)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    tracing::info!(sid = %created.sid, "public key created");
-    done(CredentialKind::PublicKey, "created");
-    Ok(created)
+    let result = async {
+        let key = input.validate().map_err(AppError::Invalid)?;
+        let state = super::context::app_state()?;
+        let created = state.twilio.create_public_key(&key).await?;
+        tracing::info!(sid = %created.sid, "public key created");
+        Ok(created)
+    }
+    .await;
+    finish(result, CredentialKind::PublicKey, input, "created")
 }
 
 /// Uploads an AWS key pair. The secret goes to Twilio and nowhere else: a
@@ -67,23 +59,20 @@ pub async fn create_public_key(
 pub async fn create_aws_credential(
     input: AwsCredentialInput,
 ) -> Result<Credential, Failure<AwsCredentialInput>> {
-    let fail = |error: AppError| {
-        super::context::report(&error);
-        Failure {
-            error,
-            input: Some(input.without_secret()),
-        }
-    };
-    let credential = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
-    let state = super::context::app_state().map_err(fail)?;
-    let created = state
-        .twilio
-        .create_aws_credential(&credential)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    tracing::info!(sid = %created.sid, "AWS credential created");
-    done(CredentialKind::Aws, "created");
-    Ok(created)
+    let result = async {
+        let credential = input.validate().map_err(AppError::Invalid)?;
+        let state = super::context::app_state()?;
+        let created = state.twilio.create_aws_credential(&credential).await?;
+        tracing::info!(sid = %created.sid, "AWS credential created");
+        Ok(created)
+    }
+    .await;
+    finish(
+        result,
+        CredentialKind::Aws,
+        input.without_secret(),
+        "created",
+    )
 }
 
 #[server(endpoint = "credentials/rename")]
@@ -103,7 +92,7 @@ pub async fn rename_credential(
         Ok(state.twilio.rename_credential(kind, &sid, &name).await?)
     }
     .await;
-    finish(result, target, "renamed")
+    finish(result, kind, target, "renamed")
 }
 
 /// Deletes a credential. If Composition or Recording settings still name
@@ -132,25 +121,28 @@ pub async fn delete_credential(
         Ok(())
     }
     .await;
-    finish(result, target, "deleted")
+    finish(result, kind, target, "deleted")
 }
 
+/// Says what was done (for a no-JavaScript post, in the redirect), or
+/// reports the failure with what the form should show again.
 #[cfg(feature = "ssr")]
-fn finish<T>(
+fn finish<T, I>(
     result: Result<T, AppError>,
-    target: CredentialTarget,
+    kind: CredentialKind,
+    input: I,
     what: &str,
-) -> Result<T, Failure<CredentialTarget>> {
+) -> Result<T, Failure<I>> {
     match result {
         Ok(value) => {
-            done(target.kind, what);
+            done(kind, what);
             Ok(value)
         }
         Err(error) => {
             super::context::report(&error);
             Err(Failure {
                 error,
-                input: Some(target),
+                input: Some(input),
             })
         }
     }
