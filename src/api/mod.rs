@@ -47,9 +47,10 @@ mod context {
         }
         let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
         // Keep only the path of our own page: never redirect off-site.
-        let after_scheme = referer.split_once("://").map_or(referer, |(_, rest)| rest);
-        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-        let path = path.split(['?', '#']).next().unwrap_or("/");
+        let path = crate::twilio::path_and_query(referer)
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/");
         Some(if path.starts_with("//") {
             "/".into()
         } else {

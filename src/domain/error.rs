@@ -150,6 +150,18 @@ impl AppError {
         }
     }
 
+    /// What to show beside `field`: the server's own check of it, or a
+    /// Twilio refusal that names it. Completes a sentence after the label.
+    pub fn message_for(&self, field: Field) -> Option<String> {
+        match self {
+            Self::Invalid(errors) => errors.message_for(field).map(str::to_owned),
+            Self::Twilio { message, .. } if self.field() == Some(field) => {
+                Some(format!("was refused by Twilio: {message}"))
+            }
+            _ => None,
+        }
+    }
+
     /// The HTTP status the console answers with. A user's mistake is a 4xx;
     /// Twilio refusing a request is 422, Twilio failing is 502.
     pub fn status_code(&self) -> u16 {
@@ -234,6 +246,16 @@ mod tests {
             Some(Field::AwsS3Url)
         );
         assert_eq!(twilio("Too Many Requests").field(), None);
+        assert_eq!(
+            twilio("Missing required parameter AwsS3Url in the post body")
+                .message_for(Field::AwsS3Url)
+                .as_deref(),
+            Some("was refused by Twilio: Missing required parameter AwsS3Url in the post body")
+        );
+        assert_eq!(
+            twilio("Too Many Requests").message_for(Field::AwsS3Url),
+            None
+        );
     }
 
     #[test]

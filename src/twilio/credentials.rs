@@ -24,10 +24,10 @@ struct Meta {
     next_page_url: Option<String>,
 }
 
-/// The path and query of a next-page link. Twilio's links name its own
-/// host; keeping our configured base lets the same code follow them
-/// through a proxy or to the fake.
-fn path_and_query(url: &str) -> &str {
+/// The path and query of a URL, or of a bare path. Twilio's next-page
+/// links name its own host; keeping our configured base lets the same code
+/// follow them through a proxy or to the fake.
+pub fn path_and_query(url: &str) -> &str {
     let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
 }

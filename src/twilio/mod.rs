@@ -5,6 +5,7 @@ mod credentials;
 mod error;
 mod settings;
 
+pub use credentials::path_and_query;
 pub use error::TwilioError;
 
 use backon::{ExponentialBuilder, Retryable};

@@ -1,34 +1,12 @@
 //! Adding a public key or an AWS credential. Checked in the browser with
 //! the same rules the server applies again.
 
-use super::fields::{checked_submit, hydrated, TextField};
+use super::fields::{checked_submit, error_for, hydrated, TextField};
 use super::notices::ErrorNotice;
 use crate::api::credentials::{CreateAwsCredential, CreatePublicKey};
 use crate::domain::{AppError, AwsCredentialInput, Failure, Field, FieldErrors, PublicKeyInput};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-
-/// The message for a field: the browser's own check first, then the
-/// server's, then a Twilio error that names the field.
-fn error_for(
-    client: RwSignal<FieldErrors>,
-    failure: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
-    field: Field,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        client
-            .with(|e| e.message_for(field).map(str::to_owned))
-            .or_else(|| match failure() {
-                Some(AppError::Invalid(e)) => e.message_for(field).map(str::to_owned),
-                Some(AppError::Twilio { message, .. })
-                    if failure().and_then(|e| e.field()) == Some(field) =>
-                {
-                    Some(format!("was refused by Twilio: {message}"))
-                }
-                _ => None,
-            })
-    })
-}
 
 /// A failure that is not about one field gets a notice above the form.
 fn general(error: &AppError) -> bool {

@@ -1,7 +1,7 @@
 //! Form controls shared by every form: a label, help text, and an error
 //! that is tied to the input so screen readers read it with the field.
 
-use crate::domain::{Field, FieldErrors};
+use crate::domain::{AppError, Field, FieldErrors};
 use leptos::ev::SubmitEvent;
 use leptos::form::FromFormData;
 use leptos::prelude::*;
@@ -180,4 +180,18 @@ where
             }
         }
     }
+}
+
+/// The message for a field: the browser's own check first, then the
+/// server's answer to the last attempt.
+pub fn error_for(
+    client: RwSignal<FieldErrors>,
+    failure: impl Fn() -> Option<AppError> + Send + Sync + 'static,
+    field: Field,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        client
+            .with(|e| e.message_for(field).map(str::to_owned))
+            .or_else(|| failure()?.message_for(field))
+    })
 }

@@ -1,7 +1,7 @@
 //! The settings form. Checked in the browser before sending; the server
 //! checks again with the same rules, which is all a no-JavaScript user gets.
 
-use super::fields::{checked_submit, hydrated, CheckField, TextField};
+use super::fields::{checked_submit, error_for, hydrated, CheckField, TextField};
 use super::notices::ErrorNotice;
 use super::pickers::{CredentialLists, CredentialPicker};
 use super::settings_notices::{ConfirmNotice, ConflictNotice, DiffTable, OriginalFields};
@@ -50,20 +50,6 @@ pub fn SettingsForm(
     let original = SettingsInput::from(&loaded);
     let client_errors = RwSignal::new(FieldErrors::default());
     let failure = move || save.value().get().and_then(Result::err).map(|f| f.error);
-    let error_for = move |field: Field| {
-        client_errors
-            .with(|e| e.message_for(field).map(str::to_owned))
-            .or_else(|| match failure() {
-                Some(AppError::Invalid(e)) => e.message_for(field).map(str::to_owned),
-                Some(error @ AppError::Twilio { .. }) if error.field() == Some(field) => {
-                    let AppError::Twilio { message, .. } = error else {
-                        return None;
-                    };
-                    Some(format!("was refused by Twilio: {message}"))
-                }
-                _ => None,
-            })
-    };
 
     // "What will change", kept up to date as the form is edited.
     let changes = RwSignal::new(initial.differences(&original));
@@ -138,7 +124,7 @@ pub fn SettingsForm(
                     label=Field::FriendlyName.label()
                     name="input[friendly_name]"
                     value=initial.friendly_name
-                    error=Signal::derive(move || error_for(Field::FriendlyName))
+                    error=error_for(client_errors, failure, Field::FriendlyName)
                     help="Required. A name for these settings, shown in Twilio's console."
                 />
             </fieldset>
@@ -158,7 +144,7 @@ pub fn SettingsForm(
                     paste_name="pasted[encryption_key_sid]"
                     value=initial.encryption_key_sid
                     list=lists.public_keys.clone()
-                    error=Signal::derive(move || error_for(Field::EncryptionKeySid))
+                    error=error_for(client_errors, failure, Field::EncryptionKeySid)
                     help="The public key Twilio encrypts media with; only the holder of its private key can decrypt them."
                 />
             </fieldset>
@@ -178,7 +164,7 @@ pub fn SettingsForm(
                     paste_name="pasted[aws_credentials_sid]"
                     value=initial.aws_credentials_sid
                     list=lists.aws.clone()
-                    error=Signal::derive(move || error_for(Field::AwsCredentialsSid))
+                    error=error_for(client_errors, failure, Field::AwsCredentialsSid)
                     help="The AWS key pair Twilio writes to the bucket with."
                 />
                 <TextField
@@ -186,7 +172,7 @@ pub fn SettingsForm(
                     label=Field::AwsS3Url.label()
                     name="input[aws_s3_url]"
                     value=initial.aws_s3_url
-                    error=Signal::derive(move || error_for(Field::AwsS3Url))
+                    error=error_for(client_errors, failure, Field::AwsS3Url)
                     help=format!("Virtual-hosted style, for example {}", s3_url::EXAMPLE)
                 />
             </fieldset>
