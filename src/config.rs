@@ -3,7 +3,8 @@
 use crate::domain::{AccountSid, ApiKeySid};
 use clap::Parser;
 use secrecy::SecretString;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 
 /// Admin console for Twilio Video composition and recording settings.
 ///
@@ -16,6 +17,26 @@ pub struct Config {
     /// Address the console listens on [default: LEPTOS_SITE_ADDR or 127.0.0.1:3000]
     #[arg(long, env = "CONSOLE_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+
+    /// Listen on an address other machines can reach. Until staff sign-in
+    /// exists, anyone who reaches the port can change settings.
+    #[arg(long, env = "CONSOLE_ALLOW_REMOTE")]
+    pub allow_remote: bool,
+
+    /// The console's address as browsers see it, e.g. behind a proxy
+    /// (https://admin.example.com) [default: http:// and the listen address]
+    #[arg(long, env = "CONSOLE_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Seconds one console action may spend on all its Twilio calls and retries
+    #[arg(
+        long,
+        env = "CONSOLE_DEADLINE",
+        default_value_t = 30,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub deadline: u64,
 
     /// Base URL of Twilio's Video API
     #[arg(long, env = "TWILIO_VIDEO_BASE_URL", default_value = "https://video.twilio.com", value_parser = parse_base_url)]
@@ -38,13 +59,17 @@ pub struct Config {
     )]
     pub auth_token: Option<SecretString>,
 
-    /// An API key SID (SK…) to use instead of the auth token
+    /// A file holding the auth token (keeps it off the command line)
     #[arg(
         long,
-        env = "TWILIO_API_KEY",
-        value_name = "SK…",
-        requires = "api_secret"
+        env = "TWILIO_AUTH_TOKEN_FILE",
+        value_name = "PATH",
+        conflicts_with = "auth_token"
     )]
+    pub auth_token_file: Option<PathBuf>,
+
+    /// An API key SID (SK…) to use instead of the auth token
+    #[arg(long, env = "TWILIO_API_KEY", value_name = "SK…")]
     pub api_key: Option<ApiKeySid>,
 
     /// The API key's secret
@@ -56,6 +81,15 @@ pub struct Config {
         requires = "api_key"
     )]
     pub api_secret: Option<SecretString>,
+
+    /// A file holding the API key's secret (keeps it off the command line)
+    #[arg(
+        long,
+        env = "TWILIO_API_SECRET_FILE",
+        value_name = "PATH",
+        conflicts_with = "api_secret"
+    )]
+    pub api_secret_file: Option<PathBuf>,
 
     /// Start an in-process Twilio fake with a demo project and use it
     #[arg(long, env = "CONSOLE_DEMO")]
@@ -93,16 +127,67 @@ pub struct Config {
     pub request_timeout: u64,
 }
 
+/// Twilio's base URL: https, or http only to this machine (a local fake),
+/// so credentials never cross a network in clear text.
 fn parse_base_url(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim_end_matches('/');
+    let (rest, plain) = match trimmed.strip_prefix("https://") {
+        Some(rest) => (rest, false),
+        None => (
+            trimmed
+                .strip_prefix("http://")
+                .ok_or("must start with https:// (or http:// for a local fake)")?,
+            true,
+        ),
+    };
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
+        return Err("must be a scheme and host only, e.g. https://video.twilio.com".into());
+    }
+    if plain && !is_loopback_host(host_of(rest)) {
+        return Err(
+            "http:// is allowed only for this machine (localhost, 127.0.0.1, [::1]); use https://"
+                .into(),
+        );
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The console's public origin: scheme, host and optional port, nothing else.
+fn parse_public_url(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or("must start with https:// (or http:// for a local fake)")?;
-    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
-        return Err("must be a scheme and host only, e.g. https://video.twilio.com".into());
+        .ok_or("must start with https:// or http://")?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '@']) {
+        return Err("must be a scheme and host only, e.g. https://admin.example.com".into());
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed.to_ascii_lowercase())
+}
+
+/// `host` of `host:port` or `[v6]:port`.
+pub fn host_of(authority: &str) -> &str {
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    }
+}
+
+/// Whether a host name or address is this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Reads a secret from a file, without the line ending editors add.
+fn secret_from_file(path: &std::path::Path, flag: &str) -> Result<SecretString, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{flag}: cannot read {}: {e}", path.display()))?;
+    let secret = text.trim_end_matches(['\n', '\r']);
+    if secret.is_empty() {
+        return Err(format!("{flag}: {} is empty", path.display()));
+    }
+    Ok(SecretString::from(secret.to_owned()))
 }
 
 /// How the console authenticates to Twilio. Debug output hides the secrets.
@@ -120,6 +205,57 @@ pub enum TwilioLogin {
 }
 
 impl Config {
+    /// Parses the command line and environment; the second value lists
+    /// warnings to print once logging is up (secrets typed on the command
+    /// line, which other local users can read from the process list).
+    pub fn from_args() -> (Self, Vec<String>) {
+        Self::try_from_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    fn try_from_args<I, T>(args: I) -> Result<(Self, Vec<String>), clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::parser::ValueSource;
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Self::command().try_get_matches_from(args)?;
+        let config = Self::from_arg_matches(&matches)?;
+        let warnings = [
+            ("auth_token", "--auth-token", "TWILIO_AUTH_TOKEN or --auth-token-file"),
+            ("api_secret", "--api-secret", "TWILIO_API_SECRET or --api-secret-file"),
+        ]
+        .into_iter()
+        .filter(|(id, _, _)| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .map(|(_, flag, instead)| {
+            format!("{flag} was given on the command line, where other users of this machine can read it; use {instead} instead")
+        })
+        .collect();
+        Ok((config, warnings))
+    }
+
+    /// The secrets given as files, read into the config.
+    pub fn read_secret_files(&mut self) -> Result<(), String> {
+        if let Some(path) = &self.auth_token_file {
+            self.auth_token = Some(secret_from_file(path, "--auth-token-file")?);
+        }
+        if let Some(path) = &self.api_secret_file {
+            self.api_secret = Some(secret_from_file(path, "--api-secret-file")?);
+        }
+        Ok(())
+    }
+
+    /// Refuses a listen address other machines can reach unless asked for.
+    pub fn check_listen(&self, addr: SocketAddr) -> Result<Option<String>, String> {
+        if addr.ip().is_loopback() {
+            return Ok(None);
+        }
+        if !self.allow_remote {
+            return Err(format!("{addr} can be reached from other machines, and the console has no sign-in yet: anyone who reaches it could change settings. Pass --allow-remote (CONSOLE_ALLOW_REMOTE=true) to listen there anyway"));
+        }
+        Ok(Some(format!("listening on {addr}, reachable from other machines: anyone who reaches this port can change the Twilio settings; keep it behind a firewall or an authenticating proxy")))
+    }
+
     /// The credentials to use, or one line saying what is missing.
     pub fn login(&self) -> Result<Option<TwilioLogin>, String> {
         match (&self.account_sid, &self.auth_token, &self.api_key, &self.api_secret) {
@@ -134,6 +270,9 @@ impl Config {
                 token: token.clone(),
             })),
             (None, _, _, _) => Err("--account-sid (TWILIO_ACCOUNT_SID) is required with an auth token or API key".into()),
+            (Some(_), _, Some(_), None) => Err(
+                "--api-key needs its secret: TWILIO_API_SECRET or --api-secret-file".into(),
+            ),
             (Some(_), None, None, None) => Err(
                 "--account-sid needs --auth-token (TWILIO_AUTH_TOKEN) or --api-key with --api-secret".into(),
             ),
@@ -184,6 +323,111 @@ mod tests {
         assert!(matches!(c.login(), Ok(Some(TwilioLogin::ApiKey { .. }))));
         let c = parse(&["--account-sid", AC]).unwrap();
         assert!(c.login().unwrap_err().contains("--auth-token"));
+    }
+
+    #[test]
+    fn plain_http_reaches_only_this_machine() {
+        for ok in [
+            "http://127.0.0.1:4010",
+            "http://localhost:4010",
+            "http://[::1]:4010",
+        ] {
+            assert!(parse(&["--video-base-url", ok]).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://video.twilio.com",
+            "http://10.0.0.5:4010",
+            "http://localhost.evil.test",
+        ] {
+            let err = parse(&["--video-base-url", bad]).unwrap_err().to_string();
+            assert!(err.contains("only for this machine"), "{bad}: {err}");
+        }
+        let err = parse(&["--accounts-base-url", "https://user@evil.test"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("scheme and host only"), "{err}");
+    }
+
+    #[test]
+    fn a_reachable_listen_address_needs_the_flag() {
+        let addr: SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        let err = parse(&[]).unwrap().check_listen(addr).unwrap_err();
+        assert!(err.contains("--allow-remote"), "{err}");
+        let warning = parse(&["--allow-remote"])
+            .unwrap()
+            .check_listen(addr)
+            .unwrap();
+        assert!(warning
+            .unwrap()
+            .contains("anyone who reaches this port can change"));
+        let local: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+        assert_eq!(parse(&[]).unwrap().check_listen(local), Ok(None));
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin() {
+        let c = parse(&["--public-url", "https://Admin.Example.com/"]).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://admin.example.com"));
+        let err = parse(&["--public-url", "https://admin.example.com/console"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--public-url"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_on_the_command_line_draws_a_warning() {
+        let args = [
+            "composition-admin",
+            "--account-sid",
+            AC,
+            "--auth-token",
+            "t",
+        ];
+        let (_, warnings) = Config::try_from_args(args).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("--auth-token was given on the command line"));
+        let (_, warnings) = Config::try_from_args(["composition-admin", "--demo"]).unwrap();
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn secrets_can_come_from_files() {
+        let dir = std::env::temp_dir().join(format!("ca-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "file-token-value\n").unwrap();
+        let mut c = parse(&[
+            "--account-sid",
+            AC,
+            "--auth-token-file",
+            file.to_str().unwrap(),
+        ])
+        .unwrap();
+        c.read_secret_files().unwrap();
+        match c.login() {
+            Ok(Some(TwilioLogin::AuthToken { token, .. })) => {
+                assert_eq!(
+                    secrecy::ExposeSecret::expose_secret(&token),
+                    "file-token-value"
+                )
+            }
+            other => panic!("expected a token login, got {other:?}"),
+        }
+        std::fs::write(&file, "").unwrap();
+        let mut c = parse(&[
+            "--account-sid",
+            AC,
+            "--auth-token-file",
+            file.to_str().unwrap(),
+        ])
+        .unwrap();
+        assert!(c.read_secret_files().unwrap_err().contains("is empty"));
+        let mut c = parse(&["--auth-token-file", "/nonexistent/token"]).unwrap();
+        assert!(c
+            .read_secret_files()
+            .unwrap_err()
+            .contains("--auth-token-file: cannot read"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,17 +1,20 @@
-use clap::Parser;
 use composition_admin::config::Config;
-use composition_admin::server::{router, twilio_from_config, AppState};
+use composition_admin::server::{router, twilio_from_config, AppState, Site};
 use std::process::ExitCode;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let (config, warnings) = Config::from_args();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(line) => {
@@ -21,15 +24,21 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(config: Config) -> Result<(), String> {
+async fn run(mut config: Config) -> Result<(), String> {
+    config.read_secret_files()?;
     let leptos_options = leptos::config::get_configuration(None)
         .map_err(|e| format!("bad LEPTOS_* setting: {e}"))?
         .leptos_options;
     let addr = config.listen.unwrap_or(leptos_options.site_addr);
+    if let Some(warning) = config.check_listen(addr)? {
+        tracing::warn!("{warning}");
+    }
     let (twilio, _demo_fake) = twilio_from_config(&config).await?;
     let app = router(AppState {
         leptos_options,
         twilio,
+        site: Site::new(addr, config.public_url.as_deref()),
+        deadline: Duration::from_secs(config.deadline),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await

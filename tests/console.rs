@@ -41,6 +41,7 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
     let fields: Vec<(&str, &str)> = fields.iter().chain(original).copied().collect();
     browser_without_js()
         .post(console.url(SaveSettings::url()))
+        .header("origin", console.origin())
         .header(ACCEPT, "text/html,application/xhtml+xml")
         .header(REFERER, console.url("/"))
         .form(&fields)
@@ -51,7 +52,7 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
 
 #[test]
 fn healthz_answers_ok() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = get(console.url("/healthz")).await.unwrap();
         assert_eq!(response.status(), 200);
@@ -61,7 +62,7 @@ fn healthz_answers_ok() {
 
 #[test]
 fn the_page_is_rendered_with_twilios_values() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let html = get(console.url("/")).await.unwrap().text().await.unwrap();
         assert!(html.contains("Composition settings"));
@@ -80,7 +81,7 @@ fn the_page_is_rendered_with_twilios_values() {
 
 #[test]
 fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = post_form(
             &console,
@@ -108,7 +109,7 @@ fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
 
 #[test]
 fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = post_form(
             &console,
@@ -122,7 +123,12 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
         assert_eq!(response.status(), 302);
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(location.contains("__err="), "{location}");
-        let html = get(&location).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&location))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(
             html.contains("Friendly name is required"),
             "server-side field error shown"
@@ -142,10 +148,11 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
 
 #[test]
 fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = http()
             .post(console.url(SaveSettings::url()))
+            .header("origin", console.origin())
             .header(ACCEPT, "application/json")
             .form(&[
                 ("kind", "Composition"),
@@ -173,7 +180,7 @@ fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
 
 #[test]
 fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let first = post_form(
             &console,
@@ -184,8 +191,9 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
         // The user fixes the name but pastes a bad URL, posting from the error page.
         let second = browser_without_js()
             .post(console.url(SaveSettings::url()))
+            .header("origin", console.origin())
             .header(ACCEPT, "text/html")
-            .header(REFERER, &first_page)
+            .header(REFERER, console.url(&first_page))
             .form(&[
                 DEMO_ORIGINAL[0],
                 DEMO_ORIGINAL[1],
@@ -199,7 +207,12 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
             .unwrap();
         let location = second.headers()[LOCATION].to_str().unwrap().to_owned();
         assert_eq!(location.matches("__err=").count(), 1, "{location}");
-        let html = get(&location).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&location))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("S3 URL must start with https://"));
         assert!(!html.contains("Friendly name is required"));
     })
@@ -207,7 +220,7 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
 
 #[test]
 fn the_recording_tab_reads_and_saves_its_own_resource() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = post_form(
             &console,
@@ -234,7 +247,7 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
 
 #[test]
 fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         // Someone else renames the settings after our form was loaded.
         let other = client_for(&console.fake.base_url(), ACCOUNT, TOKEN);
@@ -253,7 +266,12 @@ fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(location.contains("__err="), "{location}");
-        let html = get(&location).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&location))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Someone else changed these settings"));
         assert!(html.contains("Renamed by a colleague") && html.contains("Mine"));
         let now = other
@@ -266,7 +284,7 @@ fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
 
 #[test]
 fn switching_encryption_on_is_refused_until_confirmed() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = post_form(
             &console,
@@ -279,7 +297,12 @@ fn switching_encryption_on_is_refused_until_confirmed() {
         )
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-        let html = get(&location).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&location))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Please confirm this change"));
         assert!(html.contains("if that key is lost, so are they"));
         assert!(html.contains(r#"name="confirm""#));
@@ -290,10 +313,11 @@ fn switching_encryption_on_is_refused_until_confirmed() {
 
 #[test]
 fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = http()
             .post(console.url(SaveSettings::url()))
+            .header("origin", console.origin())
             .header("content-type", "application/x-www-form-urlencoded")
             .body("kind=Nonsense&input[friendly_name]=%FF%FE")
             .send()
@@ -305,7 +329,7 @@ fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
 
 #[test]
 fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let response = post_form(
             &console,
@@ -316,10 +340,47 @@ fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
         )
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-        let html = get(&location).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&location))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Review what will change; nothing has been saved yet."));
         assert!(html.contains("Reviewed name") && html.contains("Demo compositions"));
         let page = get(console.url("/")).await.unwrap().text().await.unwrap();
         assert!(page.contains("Now: \u{201c}Demo compositions"), "unchanged");
+    })
+}
+
+/// Building a console (its route list) while another console renders a
+/// page used to leave that page waiting forever: leptos switches resource
+/// loading off process-wide while it works out routes.
+#[test]
+fn building_consoles_does_not_stall_pages_being_rendered() {
+    on_runtime(async {
+        let console = start_console().await;
+        let builder = tokio::spawn(async {
+            for _ in 0..20 {
+                let _other = start_console().await;
+            }
+        });
+        let mut loads = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let url = console.url("/");
+            loads.spawn(async move {
+                let html = get(url)
+                    .await
+                    .expect("the page answers within 5 s")
+                    .text()
+                    .await
+                    .expect("the whole body arrives within 5 s");
+                assert!(html.contains("Demo compositions"));
+            });
+        }
+        while let Some(load) = loads.join_next().await {
+            load.unwrap();
+        }
+        builder.await.unwrap();
     })
 }

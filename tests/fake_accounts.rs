@@ -236,11 +236,23 @@ async fn lists_page_with_absolute_next_urls_until_null() {
     }
     assert_eq!(pages, 3);
     assert_eq!(names, ["key 0", "key 1", "key 2", "key 3", "key 4"]);
-    let (status, body) = me.get("/v1/Credentials/AWS?PageSize=0").await;
-    assert_eq!(
-        (status, body["code"].as_u64()),
-        (StatusCode::BAD_REQUEST, Some(20001))
-    );
+    // Out of range, or too large for any counter: 400 with 20001, never an
+    // overflow (which would panic the fake in a debug build).
+    for query in [
+        "PageSize=0",
+        "PageSize=1001",
+        "PageSize=99999999999999999999999",
+        "Page=18446744073709551615&PageSize=1000",
+        "Page=1000001",
+        "Page=18446744073709551615&PageSize=1000&PageToken=PA1",
+    ] {
+        let (status, body) = me.get(&format!("/v1/Credentials/AWS?{query}")).await;
+        assert_eq!(
+            (status, body["code"].as_u64()),
+            (StatusCode::BAD_REQUEST, Some(20001)),
+            "{query}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -34,13 +34,14 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .init();
-    on_shared_runtime(async {
+    on_runtime(async {
         let console = start_console().await;
         let http = browser_without_js();
         // A no-JavaScript post that fails comes back with its input in the
         // query of the page it redirects to.
         let response = http
             .post(console.url(CreateAwsCredential::url()))
+            .header("origin", console.origin())
             .header(ACCEPT, "text/html")
             .header(REFERER, console.url("/credentials"))
             .form(&[
@@ -53,11 +54,12 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
             .unwrap();
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         assert!(location.contains("__err="), "{location}");
-        let page = http.get(&location).send().await.unwrap();
+        let page = http.get(console.url(&location)).send().await.unwrap();
         assert_eq!(page.status(), 200);
         // And one that succeeds.
         let created = http
             .post(console.url(CreateAwsCredential::url()))
+            .header("origin", console.origin())
             .header(ACCEPT, "application/json")
             .form(&[
                 ("input[friendly_name]", "fine"),

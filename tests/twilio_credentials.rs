@@ -108,3 +108,71 @@ async fn rename_and_delete_change_what_the_list_shows() {
         other => panic!("expected 404, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_retried_delete_that_finds_nothing_counts_as_deleted() {
+    let fake = start_fake().await;
+    let client = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    let sid = AWS_CREDENTIAL.parse().unwrap();
+    // The first DELETE took effect, but its answer was a 503; the retry
+    // then finds nothing.
+    client
+        .delete_credential(CredentialKind::Aws, &sid)
+        .await
+        .unwrap();
+    fake.inject(FaultRule {
+        account: Some(ACCOUNT.into()),
+        route: Some("/v1/Credentials/AWS".into()),
+        method: Some("DELETE".into()),
+        fault: Fault::Status {
+            status: 503,
+            retry_after: None,
+        },
+        times: Some(1),
+    });
+    client
+        .delete_credential(CredentialKind::Aws, &sid)
+        .await
+        .expect("a 404 after a retry means it is gone");
+    // Without a retry, a 404 is still reported: it was never there.
+    match client.delete_credential(CredentialKind::Aws, &sid).await {
+        Err(TwilioError::Api { status: 404, .. }) => {}
+        other => panic!("expected 404, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_or_redirected_answer_is_refused() {
+    use axum::routing::get;
+    // A stand-in for a Twilio that misbehaves: a 5 MiB body, and a redirect
+    // (which would carry the credentials elsewhere if followed).
+    let app = axum::Router::new()
+        .route(
+            "/v1/CompositionSettings/Default",
+            get(|| async { "x".repeat(5 << 20) }),
+        )
+        .route(
+            "/v1/RecordingSettings/Default",
+            get(|| async { axum::response::Redirect::temporary("http://127.0.0.1:9/steal") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = client_without_retries(&format!("http://{addr}"), ACCOUNT, TOKEN);
+    match client
+        .fetch_settings(composition_admin::domain::SettingsKind::Composition)
+        .await
+    {
+        Err(TwilioError::Protocol(message)) => {
+            assert!(message.contains("larger than 4 MiB"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    match client
+        .fetch_settings(composition_admin::domain::SettingsKind::Recording)
+        .await
+    {
+        Err(TwilioError::Api { status: 307, .. }) => {}
+        other => panic!("expected the redirect reported, got {other:?}"),
+    }
+}

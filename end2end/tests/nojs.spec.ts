@@ -75,7 +75,7 @@ test("recording settings save without JavaScript and come back to their tab", as
   const name = uniqueName("No-JS recordings");
   await page.getByLabel("Friendly name").fill(name);
   await saveReviewed(page);
-  await expect(page).toHaveURL(/\/recording\?saved=recording$/);
+  await expect(page).toHaveURL(/\/recording\?saved=recording&__sig=[0-9]+\.[A-Za-z0-9_-]+$/);
   await expect(page.getByRole("status")).toContainText("Saved");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
 });

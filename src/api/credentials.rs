@@ -10,10 +10,11 @@ use leptos::prelude::*;
 #[server(endpoint = "credentials/list")]
 pub async fn list_credentials(kind: CredentialKind) -> Result<Vec<Credential>, AppError> {
     let result = async {
-        Ok(super::context::app_state()?
-            .twilio
-            .list_credentials(kind)
-            .await?)
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, async {
+            Ok(state.twilio.list_credentials(kind).await?)
+        })
+        .await
     }
     .await;
     if let Err(error) = &result {
@@ -30,11 +31,16 @@ pub type Listing = Result<Vec<Credential>, AppError>;
 #[server(endpoint = "credentials/all")]
 pub async fn list_all_credentials() -> Result<(Listing, Listing), AppError> {
     let state = super::context::app_state()?;
-    let (keys, aws) = tokio::join!(
-        state.twilio.list_credentials(CredentialKind::PublicKey),
-        state.twilio.list_credentials(CredentialKind::Aws),
-    );
-    Ok((keys.map_err(AppError::from), aws.map_err(AppError::from)))
+    let state = &state;
+    let within = |kind| {
+        super::context::within_deadline(state, async move {
+            Ok(state.twilio.list_credentials(kind).await?)
+        })
+    };
+    Ok(tokio::join!(
+        within(CredentialKind::PublicKey),
+        within(CredentialKind::Aws),
+    ))
 }
 
 /// Checks the PEM as Twilio will (the browser checked it too) and uploads it.
@@ -45,12 +51,20 @@ pub async fn create_public_key(
     let result = async {
         let key = input.validate().map_err(AppError::Invalid)?;
         let state = super::context::app_state()?;
-        let created = state.twilio.create_public_key(&key).await?;
+        let created = super::context::within_deadline(&state, async {
+            Ok(state.twilio.create_public_key(&key).await?)
+        })
+        .await?;
         tracing::info!(sid = %created.sid, "public key created");
         Ok(created)
     }
     .await;
-    finish(result, CredentialKind::PublicKey, input, "created")
+    finish(
+        result,
+        CredentialKind::PublicKey,
+        input.for_echo(),
+        "created",
+    )
 }
 
 /// Uploads an AWS key pair. The secret goes to Twilio and nowhere else: a
@@ -62,7 +76,10 @@ pub async fn create_aws_credential(
     let result = async {
         let credential = input.validate().map_err(AppError::Invalid)?;
         let state = super::context::app_state()?;
-        let created = state.twilio.create_aws_credential(&credential).await?;
+        let created = super::context::within_deadline(&state, async {
+            Ok(state.twilio.create_aws_credential(&credential).await?)
+        })
+        .await?;
         tracing::info!(sid = %created.sid, "AWS credential created");
         Ok(created)
     }
@@ -89,7 +106,10 @@ pub async fn rename_credential(
         let sid = service::parse_sid(&sid)?;
         let name = service::check_name(&friendly_name)?;
         let state = super::context::app_state()?;
-        Ok(state.twilio.rename_credential(kind, &sid, &name).await?)
+        super::context::within_deadline(&state, async {
+            Ok(state.twilio.rename_credential(kind, &sid, &name).await?)
+        })
+        .await
     }
     .await;
     finish(result, kind, target, "renamed")
@@ -110,13 +130,16 @@ pub async fn delete_credential(
     let result = async {
         let sid = service::parse_sid(&sid)?;
         let state = super::context::app_state()?;
-        if confirm != Some(true) {
-            let uses = service::uses_of(&state.twilio, kind, &sid).await?;
-            if !uses.is_empty() {
-                return Err(AppError::NeedsConfirmation(uses));
+        super::context::within_deadline(&state, async {
+            if confirm != Some(true) {
+                let uses = service::uses_of(&state.twilio, kind, &sid).await?;
+                if !uses.is_empty() {
+                    return Err(AppError::NeedsConfirmation(uses));
+                }
             }
-        }
-        state.twilio.delete_credential(kind, &sid).await?;
+            Ok(state.twilio.delete_credential(kind, &sid).await?)
+        })
+        .await?;
         tracing::info!(%sid, "credential deleted");
         Ok(())
     }

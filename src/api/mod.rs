@@ -19,6 +19,17 @@ mod context {
         })
     }
 
+    /// Runs a server function's Twilio calls, retries included, under one
+    /// deadline, so no action keeps a request (and the user) waiting longer.
+    pub async fn within_deadline<T>(
+        state: &AppState,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        tokio::time::timeout(state.deadline, work)
+            .await
+            .unwrap_or_else(|_| Err(AppError::did_not_answer(state.deadline.as_secs())))
+    }
+
     /// Gives a failed call its proper status instead of leptos' blanket 500.
     /// A plain form post keeps its redirect, so it is left alone.
     pub fn report(error: &AppError) {

@@ -9,10 +9,11 @@ use leptos::prelude::*;
 #[server(endpoint = "settings/fetch")]
 pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppError> {
     let result = async {
-        Ok(super::context::app_state()?
-            .twilio
-            .fetch_settings(kind)
-            .await?)
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, async {
+            Ok(state.twilio.fetch_settings(kind).await?)
+        })
+        .await
     }
     .await;
     if let Err(error) = &result {
@@ -47,31 +48,27 @@ pub async fn save_settings(
     };
     let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
     let state = super::context::app_state().map_err(fail)?;
-    // Twilio offers no ETag or If-Match here, so compare just before the
-    // write; the window left is one round trip wide.
-    let current = state
-        .twilio
-        .fetch_settings(kind)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    if SettingsInput::from(&current) != original {
-        return Err(fail(AppError::Conflict {
-            current: Box::new(current),
-        }));
-    }
-    let risks = input.risks(kind, &original);
-    // With JavaScript the form shows what will change as it is edited;
-    // without it, the first post shows that summary and saves nothing.
     let unreviewed =
         super::context::form_post_origin().is_some() && !input.differences(&original).is_empty();
-    if (!risks.is_empty() || unreviewed) && confirm != Some(true) {
-        return Err(fail(AppError::NeedsConfirmation(risks)));
-    }
-    let saved = state
-        .twilio
-        .update_settings(kind, &update)
-        .await
-        .map_err(|e| fail(e.into()))?;
+    let saved = super::context::within_deadline(&state, async {
+        // Twilio offers no ETag or If-Match here, so compare just before the
+        // write; the window left is one round trip wide.
+        let current = state.twilio.fetch_settings(kind).await?;
+        if !original.still_matches(&current) {
+            return Err(AppError::Conflict {
+                current: Box::new(current),
+            });
+        }
+        let risks = input.risks(kind, &original);
+        // With JavaScript the form shows what will change as it is edited;
+        // without it, the first post shows that summary and saves nothing.
+        if (!risks.is_empty() || unreviewed) && confirm != Some(true) {
+            return Err(AppError::NeedsConfirmation(risks));
+        }
+        Ok(state.twilio.update_settings(kind, &update).await?)
+    })
+    .await
+    .map_err(fail)?;
     tracing::info!(?kind, "settings saved");
     // Without JavaScript the browser follows a redirect; say in the URL that
     // the save worked so the page can confirm it.

@@ -81,10 +81,11 @@ impl Credential {
     /// RFC 2822 date.
     pub fn created_on(&self) -> Option<String> {
         let date = self.date_created.as_deref()?;
-        if date.len() >= 10 && date.as_bytes()[4] == b'-' {
-            Some(date[..10].to_owned())
-        } else {
-            Some(date.to_owned())
+        // Twilio's text is untrusted: `get` instead of slicing, which
+        // panics when byte 10 falls inside a character.
+        match date.get(..10) {
+            Some(day) if day.as_bytes().get(4) == Some(&b'-') => Some(day.to_owned()),
+            _ => Some(date.chars().take(40).collect()),
         }
     }
 
@@ -150,6 +151,19 @@ pub struct NewPublicKey {
 }
 
 impl PublicKeyInput {
+    /// The form to show again after a failure: a pasted private key is
+    /// dropped, never sent back to the browser or into a URL.
+    pub fn for_echo(&self) -> Self {
+        if self.public_key.contains("PRIVATE KEY") {
+            Self {
+                public_key: String::new(),
+                ..self.clone()
+            }
+        } else {
+            self.clone()
+        }
+    }
+
     pub fn validate(&self) -> Result<NewPublicKey, FieldErrors> {
         let mut errors = FieldErrors::default();
         let friendly_name = check_name(&self.friendly_name, &mut errors);
@@ -262,6 +276,47 @@ mod tests {
 
     fn fields(errors: &FieldErrors) -> Vec<Field> {
         errors.iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn twilio_dates_never_panic_and_give_the_day() {
+        let with = |date: &str| Credential {
+            sid: "CR0123456789abcdef0123456789abcdef".parse().unwrap(),
+            friendly_name: None,
+            date_created: Some(date.into()),
+        };
+        assert_eq!(
+            with("2026-01-31T12:00:00Z").created_on().as_deref(),
+            Some("2026-01-31")
+        );
+        // Byte 10 inside a character: slicing there would panic.
+        assert_eq!(
+            with("2026-01-3\u{e9}T").created_on().as_deref(),
+            Some("2026-01-3\u{e9}T")
+        );
+        assert_eq!(
+            with("\u{1f600}\u{1f600}\u{1f600}").created_on().as_deref(),
+            Some("\u{1f600}\u{1f600}\u{1f600}")
+        );
+        assert!(with("Sat, 31 Jan 2026 12:00:00 +0000")
+            .option_label()
+            .contains("created Sat, 31 Jan"));
+        assert_eq!(with(&"9".repeat(500)).created_on().unwrap().len(), 40);
+    }
+
+    #[test]
+    fn a_pasted_private_key_is_not_echoed() {
+        let input = PublicKeyInput {
+            friendly_name: "k".into(),
+            public_key: "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----".into(),
+        };
+        assert_eq!(input.for_echo().public_key, "");
+        assert_eq!(input.for_echo().friendly_name, "k");
+        let public = PublicKeyInput {
+            friendly_name: "k".into(),
+            public_key: PEM.into(),
+        };
+        assert_eq!(public.for_echo(), public);
     }
 
     #[test]

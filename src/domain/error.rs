@@ -105,6 +105,20 @@ impl fmt::Display for FieldErrors {
     }
 }
 
+/// Whether a Twilio `more_info` value may be shown as a link: an https URL
+/// on twilio.com. Twilio's answers are untrusted input (a proxy, or a fake
+/// base URL, could put anything there).
+pub fn is_twilio_link(href: &str) -> bool {
+    let Some(rest) = href.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.to_ascii_lowercase();
+    !host.contains(['@', ':', '\\'])
+        && (host == "twilio.com" || host.ends_with(".twilio.com"))
+        && !href.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// The one error type every server function returns.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -162,6 +176,13 @@ impl AppError {
         }
     }
 
+    /// Twilio (with every retry) took longer than `seconds`.
+    pub fn did_not_answer(seconds: u64) -> Self {
+        Self::Unavailable {
+            message: format!("Twilio did not answer within {seconds} seconds; nothing is known to have changed, try again"),
+        }
+    }
+
     /// The HTTP status the console answers with. A user's mistake is a 4xx;
     /// Twilio refusing a request is 422, Twilio failing is 502.
     pub fn status_code(&self) -> u16 {
@@ -214,6 +235,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_twilio_links_are_links() {
+        assert!(is_twilio_link("https://www.twilio.com/docs/errors/20003"));
+        assert!(is_twilio_link("https://twilio.com/docs"));
+        for bad in [
+            "http://www.twilio.com/docs/errors/20003",
+            "javascript:alert(1)",
+            "https://twilio.com.evil.test/x",
+            "https://eviltwilio.com/x",
+            "https://user@evil.test/.twilio.com",
+            "https://evil.test\\@www.twilio.com/",
+            "//www.twilio.com/docs",
+        ] {
+            assert!(!is_twilio_link(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn twilio_error_names_its_code() {

@@ -9,9 +9,19 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
 const END: &str = "-----END PUBLIC KEY-----";
 
+/// Longest PEM text accepted: a 2048-bit key is about 450 bytes.
+pub const MAX_PEM_BYTES: usize = 8 * 1024;
+
 /// Checks pasted PEM text; the message completes "Public key …".
 pub fn check_public_key(text: &str) -> Result<(), String> {
     let text = text.trim();
+    if text.len() > MAX_PEM_BYTES {
+        return Err(format!(
+            "is {} bytes long; a 2048-bit public key in PEM is about 450, and at most \
+             {MAX_PEM_BYTES} are accepted",
+            text.len()
+        ));
+    }
     if text.is_empty() {
         return Err(format!(
             "is required: paste the PEM text, from {BEGIN} to {END}"

@@ -5,11 +5,20 @@
 /// An example of the form Twilio expects, shown in help text and messages.
 pub const EXAMPLE: &str = "https://my-bucket.s3.us-east-1.amazonaws.com/recordings";
 
+/// Longest bucket URL accepted (S3 object keys stop at 1,024 bytes).
+pub const MAX_S3_URL: usize = 1024;
+
 /// Checks a bucket URL; the error says what is wrong and what is expected.
 pub fn check_s3_url(raw: &str) -> Result<(), String> {
     if raw.is_empty() {
         return Err(format!(
             "is required when external storage is enabled, e.g. {EXAMPLE}"
+        ));
+    }
+    if raw.chars().count() > MAX_S3_URL {
+        return Err(format!(
+            "is {} characters long; at most {MAX_S3_URL} are allowed",
+            raw.chars().count()
         ));
     }
     if raw.contains("AwsS3Url=") {

@@ -38,6 +38,10 @@ impl SettingsKind {
     }
 }
 
+/// Longest settings name the console accepts. Twilio documents no limit;
+/// this keeps a pasted essay out of a request.
+pub const MAX_SETTINGS_NAME: usize = 255;
+
 /// Settings as Twilio returns them. Twilio marks every field nullable.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -155,6 +159,33 @@ fn optional_sid(
 }
 
 impl SettingsInput {
+    /// The values as Twilio stores them: trimmed, SIDs in their canonical
+    /// form. The lost-update check compares these, so whitespace or a SID's
+    /// letter case in a form never reads as someone else's change.
+    pub fn normalised(&self) -> Self {
+        let sid = |raw: &str| {
+            let raw = raw.trim();
+            match raw.parse::<CredentialSid>() {
+                Ok(_) => format!("CR{}", raw[2..].to_ascii_lowercase()),
+                Err(_) => raw.to_owned(),
+            }
+        };
+        Self {
+            friendly_name: self.friendly_name.trim().to_owned(),
+            encryption_enabled: self.encryption_enabled,
+            encryption_key_sid: sid(&self.encryption_key_sid),
+            aws_storage_enabled: self.aws_storage_enabled,
+            aws_credentials_sid: sid(&self.aws_credentials_sid),
+            aws_s3_url: self.aws_s3_url.trim().to_owned(),
+        }
+    }
+
+    /// Whether Twilio's `current` settings are still those the form was
+    /// loaded with.
+    pub fn still_matches(&self, current: &MediaSettings) -> bool {
+        SettingsInput::from(current).normalised() == self.normalised()
+    }
+
     /// Checks every field and reports all problems at once.
     pub fn validate(&self) -> Result<SettingsUpdate, FieldErrors> {
         let mut errors = FieldErrors::default();
@@ -166,6 +197,14 @@ impl SettingsInput {
             );
         } else if friendly_name.chars().any(char::is_control) {
             errors.push(Field::FriendlyName, "must not contain control characters");
+        } else if friendly_name.chars().count() > MAX_SETTINGS_NAME {
+            errors.push(
+                Field::FriendlyName,
+                format!(
+                    "is {} characters long; at most {MAX_SETTINGS_NAME} are allowed",
+                    friendly_name.chars().count()
+                ),
+            );
         }
         let encryption_key_sid = optional_sid(
             &mut errors,
@@ -221,6 +260,50 @@ pub(super) mod tests {
 
     fn fields(errors: &FieldErrors) -> Vec<Field> {
         errors.iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn the_lost_update_check_ignores_what_twilio_normalises() {
+        let current = MediaSettings {
+            friendly_name: Some("Production".into()),
+            encryption_enabled: Some(true),
+            encryption_key_sid: Some(KEY.parse().unwrap()),
+            ..MediaSettings::default()
+        };
+        let loaded = SettingsInput {
+            friendly_name: " Production ".into(),
+            encryption_enabled: true,
+            encryption_key_sid: format!(" CR{} ", KEY[2..].to_ascii_uppercase()),
+            ..SettingsInput::default()
+        };
+        assert!(loaded.still_matches(&current));
+        let changed = SettingsInput {
+            friendly_name: "Staging".into(),
+            ..loaded
+        };
+        assert!(!changed.still_matches(&current));
+    }
+
+    #[test]
+    fn a_settings_name_is_capped() {
+        let mut input = valid();
+        input.friendly_name = "n".repeat(MAX_SETTINGS_NAME + 1);
+        let errors = input.validate().unwrap_err();
+        assert_eq!(fields(&errors), [Field::FriendlyName]);
+        assert!(errors
+            .message_for(Field::FriendlyName)
+            .unwrap()
+            .contains("at most 255"));
+        input.aws_s3_url = format!("https://b.s3.amazonaws.com/{}", "p".repeat(1100));
+        input.friendly_name = "ok".into();
+        let errors = input.validate().unwrap_err();
+        assert!(
+            errors
+                .message_for(Field::AwsS3Url)
+                .unwrap()
+                .contains("at most 1024"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -139,6 +139,10 @@ pub struct PageQuery {
     page_token: Option<String>,
 }
 
+/// Highest `Page` answered; with `PageSize` at most 1,000 every offset the
+/// fake computes stays far from overflowing.
+const MAX_PAGE: usize = 1_000_000;
+
 fn list(
     state: &FakeState,
     sid: &AccountSid,
@@ -157,7 +161,9 @@ fn list(
         None => 0,
         Some(raw) => raw
             .parse::<usize>()
-            .map_err(|_| bad_request("Invalid Page: expected a number from 0 up"))?,
+            .ok()
+            .filter(|n| *n <= MAX_PAGE)
+            .ok_or_else(|| bad_request("Invalid Page: expected a number from 0 to 1000000"))?,
     };
     // Our tokens are `PA<offset>`; a token must agree with the page it names.
     if let Some(token) = &query.page_token {

@@ -1,5 +1,6 @@
 //! Two corrections to how leptos answers server-function calls.
 
+use super::site::without_outcome_params;
 use crate::domain::{AppError, Failure};
 use axum::body::Body;
 use axum::extract::Request;
@@ -47,41 +48,4 @@ pub async fn forget_earlier_form_errors(mut request: Request) -> Request {
         request.headers_mut().insert(REFERER, value);
     }
     request
-}
-
-/// `url` without the query parameters that report a form's last outcome.
-fn without_outcome_params(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| {
-            let key = pair.split('=').next().unwrap_or_default();
-            !matches!(key, "__err" | "__path" | "saved" | "done")
-        })
-        .collect();
-    if kept.is_empty() {
-        base.to_owned()
-    } else {
-        format!("{base}?{}", kept.join("&"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_outcome_params;
-
-    #[test]
-    fn drops_only_outcome_params() {
-        assert_eq!(
-            without_outcome_params("http://h/?__path=%2Fapi%2Fx&__err=abc&tab=2"),
-            "http://h/?tab=2"
-        );
-        assert_eq!(
-            without_outcome_params("http://h/p?saved=composition"),
-            "http://h/p"
-        );
-        assert_eq!(without_outcome_params("http://h/p"), "http://h/p");
-    }
 }

@@ -1,7 +1,12 @@
 //! Wiring for the server side: shared state, the router, and startup from
 //! configuration. `main.rs` and the integration tests both start here.
 
+mod guard;
 mod middleware;
+mod site;
+
+pub use guard::page_csp;
+pub use site::Site;
 
 use crate::config::{Config, TwilioLogin};
 use crate::fake::{self, RunningFake, Seed};
@@ -23,11 +28,18 @@ use tracing::Level;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub twilio: TwilioClient,
+    /// The console's own origin and hosts, and its redirect signing key.
+    pub site: Site,
+    /// How long one server function may spend on Twilio, retries included.
+    pub deadline: Duration,
 }
+
+/// Largest request body accepted, sized to the largest form with room to spare.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The console's routes: pages, server functions, assets and `/healthz`.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
@@ -42,9 +54,27 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(
             middleware::undecodable_calls_are_400,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.site.clone(),
+            guard::keep_redirects_home,
+        ))
         .layer(axum::middleware::map_request(
             middleware::forget_earlier_form_errors,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.site.clone(),
+            guard::drop_unsigned_outcomes,
+        ))
+        // The largest legitimate form (a public key with its name) is a few
+        // KiB; nothing the console accepts needs more.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.site.clone(),
+            guard::refuse_foreign_requests,
+        ))
+        .layer(axum::middleware::from_fn(guard::security_headers))
         // Spans name method and path only: no headers (credentials) and no
         // query (a no-JavaScript form's error travels there, with the input).
         .layer(
@@ -59,6 +89,17 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The app's routes, worked out once per process. Leptos finds them by
+/// rendering the app with resource loading switched off, and that switch is
+/// one flag for the whole process: a page rendering meanwhile (another
+/// console in the same process, as in the tests) would wait forever for its
+/// data. Once worked out, no later router build raises the flag again.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The Twilio client the configuration asks for. With `--demo` and no

@@ -121,9 +121,27 @@ impl TwilioClient {
         sid: &CredentialSid,
     ) -> Result<(), TwilioError> {
         let url = self.accounts_url(&format!("{}/{sid}", kind.path()));
-        self.send(|| self.inner.http.delete(&url), Idempotent::Yes)
-            .await
-            .map(drop)
+        let attempts = std::sync::atomic::AtomicUsize::new(0);
+        let result = self
+            .send(
+                || {
+                    attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.inner.http.delete(&url)
+                },
+                Idempotent::Yes,
+            )
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // A busy answer may have come after the delete took effect: a
+            // retry that finds nothing means it is gone, as asked.
+            Err(TwilioError::Api { status: 404, .. })
+                if attempts.load(std::sync::atomic::Ordering::Relaxed) > 1 =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

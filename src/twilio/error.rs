@@ -75,7 +75,9 @@ impl TwilioError {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = response.bytes().await.unwrap_or_default();
+        let body = super::read_capped(response, super::MAX_ERROR_BYTES)
+            .await
+            .unwrap_or_default();
         let parsed = serde_json::from_slice::<ErrorBody>(&body).ok();
         let fallback = status
             .canonical_reason()
@@ -116,9 +118,7 @@ impl From<TwilioError> for AppError {
                 message,
                 more_info,
             },
-            TwilioError::Timeout(after) => AppError::Unavailable {
-                message: format!("Twilio did not answer within {} seconds; nothing is known to have changed, try again", after.as_secs()),
-            },
+            TwilioError::Timeout(after) => AppError::did_not_answer(after.as_secs()),
             TwilioError::Connect(detail) => {
                 tracing::warn!(%detail, "could not connect to Twilio");
                 AppError::Unavailable {
@@ -135,7 +135,9 @@ impl From<TwilioError> for AppError {
                 let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 tracing::error!(%id, %detail, "unexpected answer from Twilio");
                 AppError::Unavailable {
-                    message: format!("Twilio's answer could not be read (reference {id}); try again"),
+                    message: format!(
+                        "Twilio's answer could not be read (reference {id}); try again"
+                    ),
                 }
             }
         }

@@ -76,6 +76,9 @@ struct Inner {
 impl TwilioClient {
     pub fn new(config: ClientConfig) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
+            // A redirect from "Twilio" is not Twilio: report it, never follow
+            // it (it could carry the Basic credentials elsewhere).
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             .user_agent(concat!("composition-admin/", env!("CARGO_PKG_VERSION")))
@@ -150,11 +153,42 @@ impl TwilioClient {
         &self,
         response: reqwest::Response,
     ) -> Result<T, TwilioError> {
-        let body = response
-            .bytes()
+        let body = read_capped(response, MAX_ANSWER_BYTES)
             .await
-            .map_err(|e| TwilioError::from_transport(e, self.inner.request_timeout))?;
+            .map_err(|e| match e {
+                Capped::Transport(e) => TwilioError::from_transport(e, self.inner.request_timeout),
+                Capped::TooLarge => TwilioError::Protocol(format!(
+                    "Twilio's answer was larger than {} MiB; it was not read",
+                    MAX_ANSWER_BYTES >> 20
+                )),
+            })?;
         serde_json::from_slice(&body)
             .map_err(|e| TwilioError::Protocol(format!("unexpected response body: {e}")))
     }
+}
+
+/// Largest answer read from Twilio: a full page of 1,000 credentials is
+/// about 400 KiB.
+const MAX_ANSWER_BYTES: usize = 4 << 20;
+/// Largest error answer read; Twilio's are a few hundred bytes.
+const MAX_ERROR_BYTES: usize = 64 << 10;
+
+enum Capped {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The body, read chunk by chunk, refused once it passes `limit` bytes.
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Capped> {
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(Capped::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(Capped::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }

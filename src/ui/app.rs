@@ -9,6 +9,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    allow_only_this_pages_scripts();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -24,6 +26,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy names this response's nonce, which
+/// leptos puts on every inline script it writes (hydration, resources).
+#[cfg(feature = "ssr")]
+fn allow_only_this_pages_scripts() {
+    use axum::http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+    let (Some(response), Some(nonce)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        leptos::nonce::use_nonce(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&crate::server::page_csp(&nonce)) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Messages about the last action: what was saved, or why it was not.
 
 use super::pickers::CredentialLists;
+use crate::domain::error::is_twilio_link;
 use crate::domain::{AppError, CredentialKind, MediaSettings};
 use leptos::prelude::*;
 
@@ -42,7 +43,7 @@ pub fn ErrorNotice(error: AppError, #[prop(into)] context: String) -> impl IntoV
             more_info,
         } => {
             let code_text = code.map_or_else(|| format!("HTTP {status}"), |c| format!("error {c}"));
-            let link = more_info.map(|href| {
+            let link = more_info.filter(|href| is_twilio_link(href)).map(|href| {
                 view! {
                     <a href=href target="_blank" rel="noopener noreferrer">
                         {format!("More about {code_text}")}

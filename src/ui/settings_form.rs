@@ -145,7 +145,7 @@ pub fn SettingsForm(
                     value=initial.encryption_key_sid
                     list=lists.public_keys.clone()
                     error=error_for(client_errors, failure, Field::EncryptionKeySid)
-                    help="The public key Twilio encrypts media with; only the holder of its private key can decrypt them."
+                    help="The public key Twilio encrypts media with; only the holder of its private key can decrypt them. Choosing none does not clear it at Twilio, which keeps a key it is not sent: switch encryption off instead."
                 />
             </fieldset>
             <fieldset>
@@ -165,7 +165,7 @@ pub fn SettingsForm(
                     value=initial.aws_credentials_sid
                     list=lists.aws.clone()
                     error=error_for(client_errors, failure, Field::AwsCredentialsSid)
-                    help="The AWS key pair Twilio writes to the bucket with."
+                    help="The AWS key pair Twilio writes to the bucket with. Choosing none does not clear it at Twilio, which keeps a credential it is not sent: switch external storage off instead."
                 />
                 <TextField
                     id=field_id(Field::AwsS3Url)
@@ -173,7 +173,7 @@ pub fn SettingsForm(
                     name="input[aws_s3_url]"
                     value=initial.aws_s3_url
                     error=error_for(client_errors, failure, Field::AwsS3Url)
-                    help=format!("Virtual-hosted style, for example {}", s3_url::EXAMPLE)
+                    help=format!("Virtual-hosted style, for example {}. Emptying it does not clear it at Twilio, which keeps a URL it is not sent.", s3_url::EXAMPLE)
                 />
             </fieldset>
             <Show when=move || js.get()>

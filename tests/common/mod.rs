@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test file uses its own part of this
 
 use composition_admin::fake::{self, seed, RunningFake, Seed};
-use composition_admin::server::{router, AppState};
+use composition_admin::server::{router, AppState, Site};
 use composition_admin::twilio::{ClientConfig, RetryPolicy, TwilioClient};
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -13,22 +13,15 @@ pub const TOKEN: &str = seed::DEMO_AUTH_TOKEN;
 pub const PUBLIC_KEY: &str = seed::DEMO_PUBLIC_KEY_SID;
 pub const AWS_CREDENTIAL: &str = seed::DEMO_AWS_CREDENTIAL_SID;
 
-/// Runs a console test on one shared runtime, one test at a time.
-/// Observed here: with several in-process consoles rendering at once, a page
-/// body now and then never finished streaming (about 1 run in 8). The real
-/// server, one per process, answered 1,800 concurrent page loads without a
-/// stall, so the tests take turns rather than share a process's Leptos state.
-pub fn on_shared_runtime<F: std::future::Future>(test: F) -> F::Output {
-    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-        })
+/// Runs a console test on a runtime of its own. Tests run side by side:
+/// `server::router` works out the route list once per process, so building
+/// one console no longer stalls another's page (see `route_list`).
+pub fn on_runtime<F: std::future::Future>(test: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
         .block_on(test)
 }
 
@@ -91,20 +84,38 @@ impl Console {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
+
+    /// The `Origin` a browser sends with a post from the console's pages.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
 }
 
 pub async fn start_console() -> Console {
     let fake = start_fake().await;
     let twilio = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    start_console_with(fake, twilio, Duration::from_secs(30)).await
+}
+
+/// The console on a free port with the given Twilio client and deadline.
+pub async fn start_console_with(
+    fake: RunningFake,
+    twilio: TwilioClient,
+    deadline: Duration,
+) -> Console {
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
+        // Static files from the source tree, so asset answers can be tested.
+        .site_root("public")
         .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let app = router(AppState {
         leptos_options,
         twilio,
+        site: Site::new(addr, None),
+        deadline,
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     Console { addr, fake }
 }

@@ -1,0 +1,149 @@
+//! What every request and answer passes through: only the console's own
+//! hosts and origin may use it, redirects stay on it, and every answer
+//! carries headers that keep other sites from framing or reading it.
+
+use super::site::Site;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// For answers that are not pages: nothing may load from or frame them.
+const LOCKED_DOWN_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// The policy of a rendered page: its own scripts (the inline ones carry
+/// this response's nonce), WebAssembly, and nothing from anywhere else.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// Refuses requests for another host name (DNS rebinding) and
+/// state-changing requests from another site.
+pub async fn refuse_foreign_requests(
+    State(site): State<Site>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    // Health checks come from load balancers that name the machine by IP.
+    if request.uri().path() != "/healthz" && !host.is_some_and(|h| site.is_own_host(h)) {
+        return refusal(
+            StatusCode::MISDIRECTED_REQUEST,
+            "This console does not answer to that host name.",
+            "Open it at the address it was started with.",
+        );
+    }
+    if !matches!(*request.method(), Method::GET | Method::HEAD) && !is_same_site(&site, &request) {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "This request came from another site, so nothing was changed.",
+            "Changes are accepted only from the console's own pages. Open the console and try again there.",
+        );
+    }
+    next.run(request).await
+}
+
+/// `Origin` is the console's own; without one, the browser says the request
+/// was same-origin or typed by the user (`Sec-Fetch-Site`).
+fn is_same_site(site: &Site, request: &Request) -> bool {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    match header(ORIGIN.as_str()) {
+        Some(origin) => site.is_own_origin(origin),
+        None => matches!(header("sec-fetch-site"), Some("same-origin" | "none")),
+    }
+}
+
+fn refusal(status: StatusCode, title: &str, advice: &str) -> Response {
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Refused</title></head>\
+         <body><main><h1>{title}</h1><p>{advice}</p></main></body></html>"
+    );
+    (status, Html(page)).into_response()
+}
+
+/// A page URL with outcome parameters the console did not sign is sent to
+/// the same page without them, so a crafted link cannot fill a form, tick
+/// a confirmation or offer a destructive button.
+pub async fn drop_unsigned_outcomes(
+    State(site): State<Site>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        let uri = request.uri();
+        if let Some(clean) = uri
+            .query()
+            .and_then(|q| site.unsigned_outcome_removed(uri.path(), q))
+        {
+            return Redirect::to(&clean).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Every redirect leads to a path on this console, and the outcome it
+/// reports is signed.
+pub async fn keep_redirects_home(
+    State(site): State<Site>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let home = response
+        .headers()
+        .get(LOCATION)
+        .map(|v| site.home_location(v.to_str().unwrap_or("/")));
+    if let Some(Ok(value)) = home.map(HeaderValue::try_from) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+/// Headers every answer carries; a page sets its own CSP (with its nonce),
+/// anything else gets one that allows nothing.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(LOCKED_DOWN_CSP),
+        );
+    }
+    // Pages and server-function answers hold account data; assets do not.
+    let is_asset = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            [
+                "text/css",
+                "javascript",
+                "application/wasm",
+                "image/",
+                "font/",
+            ]
+            .iter()
+            .any(|kind| t.contains(kind))
+        });
+    if !is_asset && !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

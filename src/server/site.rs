@@ -1,0 +1,316 @@
+//! The console's own origin and hosts, and the key that signs what the
+//! console puts in its own redirect URLs.
+
+use crate::config::host_of;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Query parameters that report a form's outcome (leptos' `__err` and
+/// `__path`, our `saved` and `done`). A page acts on them only when the
+/// console itself produced them, which `__sig` proves.
+const OUTCOME_KEYS: [&str; 4] = ["__err", "__path", "saved", "done"];
+const SIGNATURE_KEY: &str = "__sig";
+/// A signed outcome URL is honoured this long: enough for a redirect and a
+/// reload, too short for a link to be worth sharing.
+const FRESH_FOR_SECS: u64 = 600;
+
+/// Who the console is, as browsers see it.
+#[derive(Clone)]
+pub struct Site {
+    /// `scheme://host[:port]` values a same-site request's `Origin` may carry.
+    origins: Vec<String>,
+    /// Host names (no port) a request's `Host` may carry.
+    hosts: Vec<String>,
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("origins", &self.origins)
+            .field("hosts", &self.hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Site {
+    /// The listen address, `localhost` on its port, and the public URL.
+    /// The signing key is new for each process.
+    pub fn new(listen: SocketAddr, public_url: Option<&str>) -> Self {
+        let port = listen.port();
+        let mut origins = vec![
+            format!("http://{listen}"),
+            format!("http://localhost:{port}"),
+        ];
+        let mut hosts = vec!["localhost".to_owned(), bare_host(&listen)];
+        if let Some(url) = public_url {
+            let url = url.trim_end_matches('/').to_ascii_lowercase();
+            if let Some((_, authority)) = url.split_once("://") {
+                hosts.push(host_of(authority).to_owned());
+            }
+            origins.push(url);
+        }
+        let mut key = [0u8; 32];
+        // The OS random source failing is not something the console can
+        // recover from; it would also break TLS.
+        getrandom::fill(&mut key).expect("the operating system's random source works");
+        Self {
+            origins,
+            hosts,
+            key,
+        }
+    }
+
+    /// Whether `origin` (an `Origin` header) is the console's own.
+    pub fn is_own_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+        self.origins.contains(&origin)
+    }
+
+    /// Whether a `Host` header names the console (not some other name that
+    /// happens to resolve here: DNS rebinding).
+    pub fn is_own_host(&self, host: &str) -> bool {
+        let name = host_of(host).to_ascii_lowercase();
+        !name.is_empty() && self.hosts.contains(&name)
+    }
+
+    /// Where a redirect may send the browser: a path on this console, with
+    /// only the outcome parameters kept, signed. An off-site target becomes
+    /// the console's front page.
+    pub fn home_location(&self, location: &str) -> String {
+        let (path, query) = match self.own_path(location) {
+            Some((path, query)) => (path, query),
+            None => ("/".to_owned(), query_of(location).to_owned()),
+        };
+        let outcome = outcome_pairs(&query);
+        if outcome.is_empty() {
+            return path;
+        }
+        let issued = now_secs();
+        let signature = self.mac(&path, &outcome, issued);
+        format!(
+            "{path}?{}&{SIGNATURE_KEY}={issued}.{signature}",
+            outcome.join("&")
+        )
+    }
+
+    /// The path and query of `location` if it points at this console.
+    fn own_path(&self, location: &str) -> Option<(String, String)> {
+        let relative = location.starts_with('/')
+            && !location.starts_with("//")
+            && !location.starts_with("/\\");
+        let rest = if relative {
+            location
+        } else {
+            let url = url::Url::parse(location).ok()?;
+            let origin = url.origin().ascii_serialization();
+            if !self.is_own_origin(&origin) {
+                return None;
+            }
+            &location[origin.len()..]
+        };
+        let rest = rest.split('#').next().unwrap_or_default();
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = if path.is_empty() { "/" } else { path };
+        if path.contains('\\') || path.starts_with("//") {
+            return None;
+        }
+        Some((path.to_owned(), query.to_owned()))
+    }
+
+    /// For a page request whose URL carries outcome parameters the console
+    /// did not sign (or signed too long ago): the same URL without them.
+    pub fn unsigned_outcome_removed(&self, path: &str, query: &str) -> Option<String> {
+        let outcome = outcome_pairs(query);
+        let signature = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("__sig="));
+        if outcome.is_empty() && signature.is_none() {
+            return None;
+        }
+        if let Some((issued, mac)) = signature.and_then(|s| s.split_once('.')) {
+            let fresh = issued
+                .parse::<u64>()
+                .is_ok_and(|t| now_secs().saturating_sub(t) <= FRESH_FOR_SECS);
+            if fresh && self.verify(path, &outcome, issued, mac) {
+                return None;
+            }
+        }
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !is_outcome(pair) && !is_signature(pair))
+            .collect();
+        Some(if kept.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", kept.join("&"))
+        })
+    }
+
+    fn mac(&self, path: &str, outcome: &[&str], issued: u64) -> String {
+        use base64::Engine;
+        let bytes = self.hmac(path, outcome, issued).finalize().into_bytes();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    fn verify(&self, path: &str, outcome: &[&str], issued: &str, signature: &str) -> bool {
+        use base64::Engine;
+        let (Ok(issued), Ok(expected)) = (
+            issued.parse::<u64>(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(signature),
+        ) else {
+            return false;
+        };
+        // Constant-time comparison, from the hmac crate.
+        self.hmac(path, outcome, issued)
+            .verify_slice(&expected)
+            .is_ok()
+    }
+
+    fn hmac(&self, path: &str, outcome: &[&str], issued: u64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(path.as_bytes());
+        mac.update(b"\n");
+        mac.update(outcome.join("&").as_bytes());
+        mac.update(b"\n");
+        mac.update(issued.to_string().as_bytes());
+        mac
+    }
+}
+
+/// Removes outcome parameters and signatures from a URL (for a Referer the
+/// next redirect will be built on).
+pub fn without_outcome_params(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !is_outcome(pair) && !is_signature(pair))
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
+}
+
+fn bare_host(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(v4) => v4.ip().to_string(),
+        SocketAddr::V6(v6) => v6.ip().to_string(),
+    }
+}
+
+fn query_of(location: &str) -> &str {
+    let rest = location.split('#').next().unwrap_or_default();
+    rest.split_once('?').map_or("", |(_, q)| q)
+}
+
+fn key_of(pair: &str) -> &str {
+    pair.split('=').next().unwrap_or_default()
+}
+
+fn is_outcome(pair: &str) -> bool {
+    OUTCOME_KEYS.contains(&key_of(pair))
+}
+
+fn is_signature(pair: &str) -> bool {
+    key_of(pair) == SIGNATURE_KEY
+}
+
+fn outcome_pairs(query: &str) -> Vec<&str> {
+    query.split('&').filter(|pair| is_outcome(pair)).collect()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> Site {
+        Site::new(
+            "127.0.0.1:3000".parse().unwrap(),
+            Some("https://Admin.Example.com/"),
+        )
+    }
+
+    #[test]
+    fn own_origins_and_hosts() {
+        let s = site();
+        assert!(s.is_own_origin("http://127.0.0.1:3000"));
+        assert!(s.is_own_origin("http://localhost:3000"));
+        assert!(s.is_own_origin("https://admin.example.com"));
+        assert!(!s.is_own_origin("http://127.0.0.1:3001"));
+        assert!(!s.is_own_origin("null"));
+        assert!(!s.is_own_origin("https://admin.example.com.evil.test"));
+        assert!(s.is_own_host("127.0.0.1:3000"));
+        assert!(s.is_own_host("LOCALHOST:3000"));
+        assert!(s.is_own_host("admin.example.com"));
+        assert!(!s.is_own_host("rebound.evil.test:3000"));
+        assert!(!s.is_own_host(""));
+    }
+
+    #[test]
+    fn redirects_stay_home_and_carry_a_signature() {
+        let s = site();
+        assert_eq!(s.home_location("https://evil.test/steal?x=1"), "/");
+        assert_eq!(s.home_location("//evil.test/a"), "/");
+        assert_eq!(s.home_location("/\\evil.test"), "/");
+        assert_eq!(
+            s.home_location("http://127.0.0.1:3000/recording?tab=1"),
+            "/recording"
+        );
+        let signed = s.home_location("https://evil.test/x?__path=%2Fapi&__err=abc");
+        assert!(
+            signed.starts_with("/?__path=%2Fapi&__err=abc&__sig="),
+            "{signed}"
+        );
+        let (path, query) = signed.split_once('?').unwrap();
+        assert_eq!(s.unsigned_outcome_removed(path, query), None);
+    }
+
+    #[test]
+    fn forged_or_moved_outcomes_are_removed() {
+        let s = site();
+        assert_eq!(
+            s.unsigned_outcome_removed("/", "tab=2&__path=%2Fapi&__err=abc")
+                .as_deref(),
+            Some("/?tab=2")
+        );
+        let signed = s.home_location("/?saved=composition");
+        let (_, query) = signed.split_once('?').unwrap();
+        // The same signature on another page, or with another outcome, fails.
+        assert_eq!(
+            s.unsigned_outcome_removed("/recording", query).as_deref(),
+            Some("/recording")
+        );
+        let tampered = query.replace("composition", "recording");
+        assert_eq!(
+            s.unsigned_outcome_removed("/", &tampered).as_deref(),
+            Some("/")
+        );
+        // Another process (another key) does not accept it.
+        assert!(site().unsigned_outcome_removed("/", query).is_some());
+        assert_eq!(s.unsigned_outcome_removed("/", "tab=1"), None);
+    }
+
+    #[test]
+    fn stale_signatures_expire() {
+        let s = site();
+        let issued = now_secs() - FRESH_FOR_SECS - 5;
+        let mac = s.mac("/", &["saved=composition"], issued);
+        let query = format!("saved=composition&__sig={issued}.{mac}");
+        assert_eq!(
+            s.unsigned_outcome_removed("/", &query).as_deref(),
+            Some("/")
+        );
+    }
+}
