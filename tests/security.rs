@@ -254,6 +254,24 @@ fn a_forged_outcome_url_fills_nothing() {
                 .unwrap();
             assert_eq!(response.status(), 303, "{query}");
         }
+        // Percent-encoded names are what the page decodes and reads.
+        let encoded = forged_outcome()
+            .replace("__path", "%5F%5Fpath")
+            .replace("__err", "%5F%5Ferr");
+        let response = browser_without_js()
+            .get(console.url(&format!("/?{encoded}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()[LOCATION], "/?tab=1");
+        // Cleaning a URL never turns it into an off-site redirect.
+        let response = browser_without_js()
+            .get(console.url("//evil.test?saved=composition"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[LOCATION], "/");
         let html = browser_without_js()
             .get(console.url("/?tab=1"))
             .send()

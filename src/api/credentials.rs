@@ -1,5 +1,6 @@
 //! Listing, creating, renaming and deleting the account's credentials.
 
+use crate::domain::error::clipped;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure,
     PublicKeyInput,
@@ -100,7 +101,7 @@ pub async fn rename_credential(
 ) -> Result<Credential, Failure<CredentialTarget>> {
     let target = CredentialTarget {
         kind,
-        sid: sid.clone(),
+        sid: clipped(&sid, 40),
     };
     let result = async {
         let sid = service::parse_sid(&sid)?;
@@ -125,7 +126,7 @@ pub async fn delete_credential(
 ) -> Result<(), Failure<CredentialTarget>> {
     let target = CredentialTarget {
         kind,
-        sid: sid.clone(),
+        sid: clipped(&sid, 40),
     };
     let result = async {
         let sid = service::parse_sid(&sid)?;

@@ -43,7 +43,7 @@ pub async fn save_settings(
         super::context::report(&error);
         SaveFailure {
             error,
-            input: Some(input.clone()),
+            input: Some(input.for_echo()),
         }
     };
     let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;

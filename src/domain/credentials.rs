@@ -2,8 +2,8 @@
 //! AWS credentials it writes to S3 with. Listing, and the forms that create
 //! them, checked the same way in the browser and on the server.
 
-use super::error::{Field, FieldErrors};
-use super::public_key::check_public_key;
+use super::error::{clipped, Field, FieldErrors};
+use super::public_key::{check_public_key, MAX_PEM_BYTES};
 use super::sid::CredentialSid;
 use serde::{Deserialize, Serialize};
 
@@ -151,16 +151,21 @@ pub struct NewPublicKey {
 }
 
 impl PublicKeyInput {
-    /// The form to show again after a failure: a pasted private key is
-    /// dropped, never sent back to the browser or into a URL.
+    /// The form to show again after a failure. Only text that looks like a
+    /// public key goes back: anything else (a private key in any format, a
+    /// JWK, bare base64) could be a secret, and would travel in a URL.
     pub fn for_echo(&self) -> Self {
-        if self.public_key.contains("PRIVATE KEY") {
-            Self {
-                public_key: String::new(),
-                ..self.clone()
-            }
-        } else {
-            self.clone()
+        let upper = self.public_key.to_ascii_uppercase();
+        let looks_public = upper.contains("PUBLIC KEY-----")
+            && !upper.contains("PRIVATE")
+            && self.public_key.len() <= MAX_PEM_BYTES;
+        Self {
+            friendly_name: clipped(&self.friendly_name, MAX_FRIENDLY_NAME + 10),
+            public_key: if looks_public {
+                self.public_key.clone()
+            } else {
+                String::new()
+            },
         }
     }
 
@@ -261,8 +266,9 @@ impl AwsCredentialInput {
     /// What may travel back to the form after a failure: all but the secret.
     pub fn without_secret(&self) -> Self {
         Self {
+            friendly_name: clipped(&self.friendly_name, MAX_FRIENDLY_NAME + 10),
+            access_key_id: clipped(&self.access_key_id, 40),
             secret_access_key: String::new(),
-            ..self.clone()
         }
     }
 }
@@ -312,6 +318,23 @@ mod tests {
         };
         assert_eq!(input.for_echo().public_key, "");
         assert_eq!(input.for_echo().friendly_name, "k");
+        for other_secret in [
+            "PuTTY-User-Key-File-3: ssh-rsa\nPrivate-Lines: 14\nAAAA",
+            r#"{"kty":"RSA","d":"secret"}"#,
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+            "-----begin private key-----",
+        ] {
+            let input = PublicKeyInput {
+                friendly_name: "k".into(),
+                public_key: other_secret.into(),
+            };
+            assert_eq!(input.for_echo().public_key, "", "{other_secret}");
+        }
+        let long = PublicKeyInput {
+            friendly_name: "n".repeat(5000),
+            public_key: String::new(),
+        };
+        assert_eq!(long.for_echo().friendly_name.len(), MAX_FRIENDLY_NAME + 10);
         let public = PublicKeyInput {
             friendly_name: "k".into(),
             public_key: PEM.into(),

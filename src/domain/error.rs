@@ -206,6 +206,13 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// At most `max` characters of `text`: what a failed form shows again. A
+/// no-JavaScript failure carries the input in its redirect URL, which must
+/// stay short enough for every proxy on the way.
+pub fn clipped(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 /// A failed form, carrying what the user typed so the form can show it
 /// again (also after a no-JavaScript form post, where the page is rebuilt).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

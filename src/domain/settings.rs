@@ -1,8 +1,8 @@
 //! Composition and Recording settings: what Twilio returns, what the form
 //! holds, and the validated update we send.
 
-use super::error::{Field, FieldErrors};
-use super::s3_url::check_s3_url;
+use super::error::{clipped, Field, FieldErrors};
+use super::s3_url::{check_s3_url, MAX_S3_URL};
 use super::sid::{AccountSid, CredentialSid};
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +177,18 @@ impl SettingsInput {
             aws_storage_enabled: self.aws_storage_enabled,
             aws_credentials_sid: sid(&self.aws_credentials_sid),
             aws_s3_url: self.aws_s3_url.trim().to_owned(),
+        }
+    }
+
+    /// The input to show again after a failure, each field clipped a little
+    /// past its limit (so the message about the limit still makes sense).
+    pub fn for_echo(&self) -> Self {
+        Self {
+            friendly_name: clipped(&self.friendly_name, MAX_SETTINGS_NAME + 10),
+            encryption_key_sid: clipped(&self.encryption_key_sid, 40),
+            aws_credentials_sid: clipped(&self.aws_credentials_sid, 40),
+            aws_s3_url: clipped(&self.aws_s3_url, MAX_S3_URL + 10),
+            ..self.clone()
         }
     }
 

@@ -60,10 +60,14 @@ pub async fn refuse_foreign_requests(
 /// `Origin` is the console's own; without one, the browser says the request
 /// was same-origin or typed by the user (`Sec-Fetch-Site`).
 fn is_same_site(site: &Site, request: &Request) -> bool {
-    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-    match header(ORIGIN.as_str()) {
-        Some(origin) => site.is_own_origin(origin),
-        None => matches!(header("sec-fetch-site"), Some("same-origin" | "none")),
+    let headers = request.headers();
+    // An Origin that is present but unreadable is not ours either.
+    match headers.get(ORIGIN) {
+        Some(origin) => origin.to_str().is_ok_and(|o| site.is_own_origin(o)),
+        None => matches!(
+            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("same-origin" | "none")
+        ),
     }
 }
 

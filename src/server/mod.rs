@@ -54,10 +54,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(
             middleware::undecodable_calls_are_400,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.site.clone(),
-            guard::keep_redirects_home,
-        ))
         .layer(axum::middleware::map_request(
             middleware::forget_earlier_form_errors,
         ))
@@ -73,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.site.clone(),
             guard::refuse_foreign_requests,
+        ))
+        // Outside every handler and check, so no Location escapes it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.site.clone(),
+            guard::keep_redirects_home,
         ))
         .layer(axum::middleware::from_fn(guard::security_headers))
         // Spans name method and path only: no headers (credentials) and no

@@ -52,6 +52,7 @@ impl Site {
             }
             origins.push(url);
         }
+        let origins = origins.iter().filter_map(|o| canonical_origin(o)).collect();
         let mut key = [0u8; 32];
         // The OS random source failing is not something the console can
         // recover from; it would also break TLS.
@@ -65,8 +66,7 @@ impl Site {
 
     /// Whether `origin` (an `Origin` header) is the console's own.
     pub fn is_own_origin(&self, origin: &str) -> bool {
-        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        self.origins.contains(&origin)
+        canonical_origin(origin).is_some_and(|o| self.origins.contains(&o))
     }
 
     /// Whether a `Host` header names the console (not some other name that
@@ -126,7 +126,8 @@ impl Site {
         let outcome = outcome_pairs(query);
         let signature = query
             .split('&')
-            .find_map(|pair| pair.strip_prefix("__sig="));
+            .find(|pair| is_signature(pair))
+            .and_then(|pair| pair.strip_prefix("__sig="));
         if outcome.is_empty() && signature.is_none() {
             return None;
         }
@@ -142,6 +143,12 @@ impl Site {
             .split('&')
             .filter(|pair| !pair.is_empty() && !is_outcome(pair) && !is_signature(pair))
             .collect();
+        // `//host` or `/\\host` would send the browser to another site.
+        let path = if path.starts_with("//") || path.contains('\\') {
+            "/"
+        } else {
+            path
+        };
         Some(if kept.is_empty() {
             path.to_owned()
         } else {
@@ -209,12 +216,24 @@ fn query_of(location: &str) -> &str {
     rest.split_once('?').map_or("", |(_, q)| q)
 }
 
-fn key_of(pair: &str) -> &str {
-    pair.split('=').next().unwrap_or_default()
+/// `scheme://host[:port]` as browsers send it (no default port, lower case).
+fn canonical_origin(origin: &str) -> Option<String> {
+    let url = url::Url::parse(origin).ok()?;
+    let origin = url.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
+/// A query pair's key as pages read it: percent- and plus-decoded, so
+/// `%5F%5Ferr` counts as `__err`.
+fn key_of(pair: &str) -> String {
+    url::form_urlencoded::parse(pair.as_bytes())
+        .next()
+        .map(|(key, _)| key.into_owned())
+        .unwrap_or_default()
 }
 
 fn is_outcome(pair: &str) -> bool {
-    OUTCOME_KEYS.contains(&key_of(pair))
+    OUTCOME_KEYS.contains(&key_of(pair).as_str())
 }
 
 fn is_signature(pair: &str) -> bool {
@@ -300,6 +319,61 @@ mod tests {
         // Another process (another key) does not accept it.
         assert!(site().unsigned_outcome_removed("/", query).is_some());
         assert_eq!(s.unsigned_outcome_removed("/", "tab=1"), None);
+    }
+
+    #[test]
+    fn encoded_outcome_keys_count_as_outcomes() {
+        let s = site();
+        for query in [
+            "%5F%5Fpath=%2Fapi&%5F%5Ferr=abc",
+            "sav%65d=composition",
+            "d%6Fne=aws-deleted",
+        ] {
+            assert_eq!(
+                s.unsigned_outcome_removed("/", query).as_deref(),
+                Some("/"),
+                "{query}"
+            );
+        }
+        // Appended to a genuine signed URL, an encoded second `__err` breaks
+        // the signature instead of overriding the first.
+        let signed = s.home_location("/?__path=%2Fapi&__err=abc");
+        let (_, query) = signed.split_once('?').unwrap();
+        let extended = format!("{query}&%5F%5Ferr=forged");
+        assert_eq!(
+            s.unsigned_outcome_removed("/", &extended).as_deref(),
+            Some("/")
+        );
+        // A signature whose key is encoded is still only a signature.
+        let renamed = query.replace("__sig=", "%5F%5Fsig=");
+        assert!(s.unsigned_outcome_removed("/", &renamed).is_some());
+    }
+
+    #[test]
+    fn a_cleaned_url_never_leaves_the_site() {
+        let s = site();
+        assert_eq!(
+            s.unsigned_outcome_removed("//evil.test", "saved=x")
+                .as_deref(),
+            Some("/")
+        );
+        assert_eq!(
+            s.unsigned_outcome_removed("/\\evil.test", "saved=x")
+                .as_deref(),
+            Some("/")
+        );
+    }
+
+    #[test]
+    fn default_ports_match_what_browsers_send() {
+        let s = Site::new(
+            "127.0.0.1:80".parse().unwrap(),
+            Some("https://admin.example.com:443"),
+        );
+        assert!(s.is_own_origin("http://127.0.0.1"));
+        assert!(s.is_own_origin("http://localhost"));
+        assert!(s.is_own_origin("https://admin.example.com"));
+        assert!(!s.is_own_origin("http://admin.example.com"));
     }
 
     #[test]
