@@ -1,6 +1,5 @@
 //! Listing, creating, renaming and deleting the account's credentials.
 
-use crate::domain::error::clipped;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure,
     PublicKeyInput,
@@ -101,7 +100,7 @@ pub async fn rename_credential(
 ) -> Result<Credential, Failure<CredentialTarget>> {
     let target = CredentialTarget {
         kind,
-        sid: clipped(&sid, 40),
+        sid: crate::domain::error::clipped(&sid, 40),
     };
     let result = async {
         let sid = service::parse_sid(&sid)?;
@@ -126,7 +125,7 @@ pub async fn delete_credential(
 ) -> Result<(), Failure<CredentialTarget>> {
     let target = CredentialTarget {
         kind,
-        sid: clipped(&sid, 40),
+        sid: crate::domain::error::clipped(&sid, 40),
     };
     let result = async {
         let sid = service::parse_sid(&sid)?;
