@@ -1,30 +1,12 @@
-//! What every request and answer passes through: only the console's own
-//! hosts and origin may use it, redirects stay on it, and every answer
-//! carries headers that keep other sites from framing or reading it.
+//! What every request passes through: only the console's own hosts and
+//! origin may use it, and redirects stay on it.
 
 use super::site::Site;
 use axum::extract::{Request, State};
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, LOCATION, ORIGIN, REFERRER_POLICY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
-};
+use axum::http::header::{HOST, LOCATION, ORIGIN};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-
-/// For answers that are not pages: nothing may load from or frame them.
-const LOCKED_DOWN_CSP: &str =
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-
-/// The policy of a rendered page: its own scripts (the inline ones carry
-/// this response's nonce), WebAssembly, and nothing from anywhere else.
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    )
-}
 
 /// Refuses requests for another host name (DNS rebinding) and
 /// state-changing requests from another site.
@@ -113,41 +95,6 @@ pub async fn keep_redirects_home(
         .map(|v| site.home_location(v.to_str().unwrap_or("/")));
     if let Some(Ok(value)) = home.map(HeaderValue::try_from) {
         response.headers_mut().insert(LOCATION, value);
-    }
-    response
-}
-
-/// Headers every answer carries; a page sets its own CSP (with its nonce),
-/// anything else gets one that allows nothing.
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(LOCKED_DOWN_CSP),
-        );
-    }
-    // Pages and server-function answers hold account data; assets do not.
-    let is_asset = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            [
-                "text/css",
-                "javascript",
-                "application/wasm",
-                "image/",
-                "font/",
-            ]
-            .iter()
-            .any(|kind| t.contains(kind))
-        });
-    if !is_asset && !headers.contains_key(CACHE_CONTROL) {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
 }

@@ -2,10 +2,11 @@
 //! configuration. `main.rs` and the integration tests both start here.
 
 mod guard;
+mod headers;
 mod middleware;
 mod site;
 
-pub use guard::page_csp;
+pub use headers::page_csp;
 pub use site::Site;
 
 use crate::config::{Config, TwilioLogin};
@@ -75,7 +76,14 @@ pub fn router(state: AppState) -> Router {
             state.site.clone(),
             guard::keep_redirects_home,
         ))
-        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .compress_when(headers::worth_compressing),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.leptos_options.hash_files,
+            headers::security_headers,
+        ))
         // Spans name method and path only: no headers (credentials) and no
         // query (a no-JavaScript form's error travels there, with the input).
         .layer(

@@ -103,11 +103,32 @@ pub async fn start_console_with(
     twilio: TwilioClient,
     deadline: Duration,
 ) -> Console {
+    // Static files from the source tree, so asset answers can be tested.
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
-        // Static files from the source tree, so asset answers can be tested.
         .site_root("public")
         .build();
+    serve(fake, twilio, deadline, leptos_options).await
+}
+
+/// The console serving a built site from `site_root`.
+pub async fn start_console_serving(site_root: &str, hash_files: bool) -> Console {
+    let fake = start_fake().await;
+    let twilio = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("composition-admin")
+        .site_root(site_root)
+        .hash_files(hash_files)
+        .build();
+    serve(fake, twilio, Duration::from_secs(30), leptos_options).await
+}
+
+async fn serve(
+    fake: RunningFake,
+    twilio: TwilioClient,
+    deadline: Duration,
+    leptos_options: leptos::config::LeptosOptions,
+) -> Console {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(AppState {
