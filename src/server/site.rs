@@ -16,9 +16,12 @@ const SIGNATURE_KEY: &str = "__sig";
 /// reload, too short for a link to be worth sharing.
 const FRESH_FOR_SECS: u64 = 600;
 
-/// Who the console is, as browsers see it.
+/// Who the console is, as browsers see it. Cheap to clone: every request
+/// through the guard layers clones it.
 #[derive(Clone)]
-pub struct Site {
+pub struct Site(std::sync::Arc<SiteInner>);
+
+struct SiteInner {
     /// `scheme://host[:port]` values a same-site request's `Origin` may carry.
     origins: Vec<String>,
     /// Host names (no port) a request's `Host` may carry.
@@ -29,8 +32,8 @@ pub struct Site {
 impl std::fmt::Debug for Site {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Site")
-            .field("origins", &self.origins)
-            .field("hosts", &self.hosts)
+            .field("origins", &self.0.origins)
+            .field("hosts", &self.0.hosts)
             .finish_non_exhaustive()
     }
 }
@@ -57,23 +60,23 @@ impl Site {
         // The OS random source failing is not something the console can
         // recover from; it would also break TLS.
         getrandom::fill(&mut key).expect("the operating system's random source works");
-        Self {
+        Self(std::sync::Arc::new(SiteInner {
             origins,
             hosts,
             key,
-        }
+        }))
     }
 
     /// Whether `origin` (an `Origin` header) is the console's own.
     pub fn is_own_origin(&self, origin: &str) -> bool {
-        canonical_origin(origin).is_some_and(|o| self.origins.contains(&o))
+        canonical_origin(origin).is_some_and(|o| self.0.origins.contains(&o))
     }
 
     /// Whether a `Host` header names the console (not some other name that
     /// happens to resolve here: DNS rebinding).
     pub fn is_own_host(&self, host: &str) -> bool {
         let name = host_of(host).to_ascii_lowercase();
-        !name.is_empty() && self.hosts.contains(&name)
+        !name.is_empty() && self.0.hosts.contains(&name)
     }
 
     /// Where a redirect may send the browser: a path on this console, with
@@ -177,7 +180,8 @@ impl Site {
     }
 
     fn hmac(&self, path: &str, outcome: &[&str], issued: u64) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.0.key).expect("HMAC takes any key length");
         mac.update(path.as_bytes());
         mac.update(b"\n");
         mac.update(outcome.join("&").as_bytes());
