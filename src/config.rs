@@ -253,7 +253,12 @@ impl Config {
         if !self.allow_remote {
             return Err(format!("{addr} can be reached from other machines, and the console has no sign-in yet: anyone who reaches it could change settings. Pass --allow-remote (CONSOLE_ALLOW_REMOTE=true) to listen there anyway"));
         }
-        Ok(Some(format!("listening on {addr}, reachable from other machines: anyone who reaches this port can change the Twilio settings; keep it behind a firewall or an authenticating proxy")))
+        let host_hint = if self.public_url.is_none() && addr.ip().is_unspecified() {
+            "; set --public-url to the address browsers use, or requests naming this machine are refused (only localhost is accepted)"
+        } else {
+            ""
+        };
+        Ok(Some(format!("listening on {addr}, reachable from other machines: anyone who reaches this port can change the Twilio settings; keep it behind a firewall or an authenticating proxy{host_hint}")))
     }
 
     /// The credentials to use, or one line saying what is missing.
