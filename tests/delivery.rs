@@ -66,11 +66,7 @@ fn unhashed_bundles_are_revalidated() {
     on_runtime(async {
         let site = built_site("unhashed");
         let console = start_console_serving(site.to_str().unwrap(), false).await;
-        let response = browser_without_js()
-            .get(console.url("/pkg/composition-admin.0a1b2c.wasm"))
-            .send()
-            .await
-            .unwrap();
+        let response = console.get("/pkg/composition-admin.0a1b2c.wasm").await;
         assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
         std::fs::remove_dir_all(site).ok();
     })

@@ -198,14 +198,7 @@ fn a_failed_post_with_an_off_site_referer_returns_to_the_console() {
             "{location}"
         );
         // The signed outcome is honoured on the console's page.
-        let html = browser_without_js()
-            .get(console.url(&location))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = console.html(&location).await;
         assert!(html.contains("Friendly name is required"), "{html}");
     })
 }
@@ -247,39 +240,20 @@ fn a_forged_outcome_url_fills_nothing() {
             "saved=composition".to_owned(),
             "done=aws-deleted".to_owned(),
         ] {
-            let response = browser_without_js()
-                .get(console.url(&format!("/credentials?{query}")))
-                .send()
-                .await
-                .unwrap();
+            let response = console.get(&format!("/credentials?{query}")).await;
             assert_eq!(response.status(), 303, "{query}");
         }
         // Percent-encoded names are what the page decodes and reads.
         let encoded = forged_outcome()
             .replace("__path", "%5F%5Fpath")
             .replace("__err", "%5F%5Ferr");
-        let response = browser_without_js()
-            .get(console.url(&format!("/?{encoded}")))
-            .send()
-            .await
-            .unwrap();
+        let response = console.get(&format!("/?{encoded}")).await;
         assert_eq!(response.status(), 303);
         assert_eq!(response.headers()[LOCATION], "/");
         // Cleaning a URL never turns it into an off-site redirect.
-        let response = browser_without_js()
-            .get(console.url("//evil.test?saved=composition"))
-            .send()
-            .await
-            .unwrap();
+        let response = console.get("//evil.test?saved=composition").await;
         assert_eq!(response.headers()[LOCATION], "/");
-        let html = browser_without_js()
-            .get(console.url("/?tab=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = console.html("/?tab=1").await;
         assert!(!html.contains("Forged"), "nothing from the forged URL");
         assert!(!html.contains("attacker.s3"), "nothing from the forged URL");
     })
@@ -446,14 +420,7 @@ fn a_private_key_pasted_without_js_is_not_echoed() {
         .unwrap();
         assert!(decoded.contains("private key"), "{decoded}");
         assert!(!decoded.contains("secret-bits"), "{decoded}");
-        let html = browser_without_js()
-            .get(console.url(&location))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = console.html(&location).await;
         assert!(html.contains("is a private key"), "the message is shown");
         assert!(!html.contains("secret-bits"), "the key is not");
     })

@@ -85,6 +85,21 @@ impl Console {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// A GET as a browser without JavaScript sends it; redirects are shown,
+    /// not followed.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        browser_without_js()
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The HTML of a page.
+    pub async fn html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
     /// The `Origin` a browser sends with a post from the console's pages.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
