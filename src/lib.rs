@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod paths;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -11,7 +12,13 @@ pub mod fake;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
 pub mod twilio;
+#[cfg(feature = "ssr")]
+pub mod vault;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

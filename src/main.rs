@@ -1,5 +1,5 @@
-use composition_admin::config::Config;
-use composition_admin::server::{router, twilio_from_config, AppState, Site};
+use composition_admin::config::{Command, Config};
+use composition_admin::server::{projects_from_config, router, AppState, Site};
 use std::process::ExitCode;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
@@ -26,6 +26,9 @@ async fn main() -> ExitCode {
 
 async fn run(mut config: Config) -> Result<(), String> {
     config.read_secret_files()?;
+    if let Some(Command::RotateMasterKey { new_key_file }) = &config.command {
+        return rotate_master_key(&config, new_key_file.as_deref()).await;
+    }
     let leptos_options = leptos::config::get_configuration(None)
         .map_err(|e| format!("bad LEPTOS_* setting: {e}"))?
         .leptos_options;
@@ -33,10 +36,10 @@ async fn run(mut config: Config) -> Result<(), String> {
     if let Some(warning) = config.check_listen(addr)? {
         tracing::warn!("{warning}");
     }
-    let (twilio, _demo_fake) = twilio_from_config(&config).await?;
+    let (projects, _demo_fake) = projects_from_config(&config).await?;
     let app = router(AppState {
         leptos_options,
-        twilio,
+        projects,
         site: Site::new(addr, config.public_url.as_deref()),
         deadline: Duration::from_secs(config.deadline),
     });
@@ -50,4 +53,21 @@ async fn run(mut config: Config) -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("server stopped: {e}"))
+}
+
+/// `rotate-master-key`: re-seals every secret with a new key.
+async fn rotate_master_key(
+    config: &Config,
+    new_key_file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use composition_admin::services::master_key;
+    use composition_admin::store::Store;
+    let store = Store::open(&config.storage.database_url(config.demo)?).await?;
+    let source = config.storage.key_source()?;
+    let (count, path) = master_key::rotate(&store, &source, new_key_file).await?;
+    println!(
+        "re-sealed {count} secret(s) with a new master key, now in {}",
+        path.display()
+    );
+    Ok(())
 }

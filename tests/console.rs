@@ -38,12 +38,17 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
     } else {
         &DEMO_ORIGINAL
     };
-    let fields: Vec<(&str, &str)> = fields.iter().chain(original).copied().collect();
+    let fields: Vec<(&str, &str)> = [("project", common::PROJECT)]
+        .iter()
+        .chain(fields)
+        .chain(original)
+        .copied()
+        .collect();
     browser_without_js()
         .post(console.url(SaveSettings::url()))
         .header("origin", console.origin())
         .header(ACCEPT, "text/html,application/xhtml+xml")
-        .header(REFERER, console.url("/"))
+        .header(REFERER, console.url(&console.page("")))
         .form(&fields)
         .send()
         .await
@@ -64,7 +69,12 @@ fn healthz_answers_ok() {
 fn the_page_is_rendered_with_twilios_values() {
     on_runtime(async {
         let console = start_console().await;
-        let html = get(console.url("/")).await.unwrap().text().await.unwrap();
+        let html = get(console.url(&console.page("")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains("Composition settings"));
         // Complete without JavaScript: no "Loading" fallback waiting for a script.
         assert!(!html.contains("Loading settings"), "{html}");
@@ -97,7 +107,7 @@ fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
         assert_eq!(response.status(), 302);
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(
-            location.starts_with("/?saved=composition&__sig="),
+            location.starts_with("/projects/acme?saved=composition&__sig="),
             "{location}"
         );
         let html = get(console.url(&location))
@@ -142,7 +152,12 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
             html.contains("AwsS3Url=https://b.s3.amazonaws.com"),
             "typed value kept"
         );
-        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        let page = get(console.url(&console.page("")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(
             page.contains("Demo compositions"),
             "Twilio still holds the old name"
@@ -159,6 +174,7 @@ fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
             .header("origin", console.origin())
             .header(ACCEPT, "application/json")
             .form(&[
+                ("project", PROJECT),
                 ("kind", "Composition"),
                 ("input[friendly_name]", " "),
                 DEMO_ORIGINAL[0],
@@ -199,6 +215,7 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
             .header(ACCEPT, "text/html")
             .header(REFERER, console.url(&first_page))
             .form(&[
+                ("project", PROJECT),
                 DEMO_ORIGINAL[0],
                 DEMO_ORIGINAL[1],
                 DEMO_ORIGINAL[2],
@@ -236,7 +253,7 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
         )
         .await;
         assert_eq!(response.status(), 302);
-        let html = get(console.url("/recording"))
+        let html = get(console.url(&console.page("/recording")))
             .await
             .unwrap()
             .text()
@@ -244,7 +261,12 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
             .unwrap();
         assert!(html.contains("https://video.twilio.com/v1/RecordingSettings/Default"));
         assert!(html.contains("Recordings only"));
-        let composition = get(console.url("/")).await.unwrap().text().await.unwrap();
+        let composition = get(console.url(&console.page("")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(!composition.contains("Recordings only"));
     })
 }
@@ -310,7 +332,12 @@ fn switching_encryption_on_is_refused_until_confirmed() {
         assert!(html.contains("Please confirm this change"));
         assert!(html.contains("if that key is lost, so are they"));
         assert!(html.contains(r#"name="confirm""#));
-        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        let page = get(console.url(&console.page("")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(page.contains("Demo compositions") && !page.contains("Unconfirmed"));
     })
 }
@@ -352,7 +379,12 @@ fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
             .unwrap();
         assert!(html.contains("Review what will change; nothing has been saved yet."));
         assert!(html.contains("Reviewed name") && html.contains("Demo compositions"));
-        let page = get(console.url("/")).await.unwrap().text().await.unwrap();
+        let page = get(console.url(&console.page("")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(page.contains("Now: \u{201c}Demo compositions"), "unchanged");
     })
 }
@@ -371,7 +403,7 @@ fn building_consoles_does_not_stall_pages_being_rendered() {
         });
         let mut loads = tokio::task::JoinSet::new();
         for _ in 0..80 {
-            let url = console.url("/");
+            let url = console.url(&console.page(""));
             loads.spawn(async move {
                 let html = get(url)
                     .await

@@ -25,11 +25,16 @@ fn http() -> reqwest::Client {
 
 /// A call as the hydrated app makes it: form-encoded, JSON back.
 async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let fields: Vec<(&str, &str)> = [("project", common::PROJECT)]
+        .iter()
+        .chain(fields)
+        .copied()
+        .collect();
     http()
         .post(console.url(url))
         .header("origin", console.origin())
         .header(ACCEPT, "application/json")
-        .form(fields)
+        .form(&fields)
         .send()
         .await
         .unwrap()
@@ -88,7 +93,7 @@ fn a_good_key_is_created_and_listed_with_its_name() {
             .collect();
         assert_eq!(names, ["prod-2026", "backup-2027"]);
         let page = http()
-            .get(console.url("/"))
+            .get(console.url(&console.page("")))
             .send()
             .await
             .unwrap()
@@ -195,15 +200,19 @@ fn without_js_a_delete_redirects_to_the_page_saying_it_was_done() {
             .post(console.url(DeleteCredential::url()))
             .header("origin", console.origin())
             .header(ACCEPT, "text/html")
-            .header(REFERER, console.url("/credentials"))
-            .form(&[("kind", "aws"), ("sid", AWS_CREDENTIAL)])
+            .header(REFERER, console.url(&console.page("/credentials")))
+            .form(&[
+                ("project", PROJECT),
+                ("kind", "aws"),
+                ("sid", AWS_CREDENTIAL),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 302);
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(
-            location.starts_with("/credentials?done=aws-deleted&__sig="),
+            location.starts_with("/projects/acme/credentials?done=aws-deleted&__sig="),
             "{location}"
         );
         let page = http()
@@ -233,7 +242,11 @@ fn the_settings_page_still_works_when_a_credential_list_cannot_be_read() {
             },
             times: None,
         });
-        let response = http().get(console.url("/")).send().await.unwrap();
+        let response = http()
+            .get(console.url(&console.page("")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         let page = response.text().await.unwrap();
         assert!(

@@ -77,11 +77,15 @@ fn pages_are_compressed_when_the_browser_accepts_it() {
     on_runtime(async {
         let console = start_console().await;
         let http = browser_without_js();
-        let plain = http.get(console.url("/")).send().await.unwrap();
+        let plain = http
+            .get(console.url(&console.page("")))
+            .send()
+            .await
+            .unwrap();
         assert!(plain.headers().get(CONTENT_ENCODING).is_none());
         let plain_len = plain.bytes().await.unwrap().len();
         let compressed = http
-            .get(console.url("/"))
+            .get(console.url(&console.page("")))
             .header(ACCEPT_ENCODING, "br")
             .send()
             .await

@@ -43,8 +43,9 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
             .post(console.url(CreateAwsCredential::url()))
             .header("origin", console.origin())
             .header(ACCEPT, "text/html")
-            .header(REFERER, console.url("/credentials"))
+            .header(REFERER, console.url(&console.page("/credentials")))
             .form(&[
+                ("project", PROJECT),
                 ("input[friendly_name]", "logged-name-marker"),
                 ("input[access_key_id]", "AKIA-too-short"),
                 ("input[secret_access_key]", SECRET),
@@ -62,6 +63,7 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
             .header("origin", console.origin())
             .header(ACCEPT, "application/json")
             .form(&[
+                ("project", PROJECT),
                 ("input[friendly_name]", "fine"),
                 ("input[access_key_id]", "AKIAIOSFODNN7EXAMPLE"),
                 ("input[secret_access_key]", SECRET),
@@ -73,7 +75,7 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
     });
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     assert!(
-        text.contains("path=/credentials"),
+        text.contains("path=/projects/acme/credentials"),
         "requests are logged:\n{text}"
     );
     assert!(text.contains("status=200"), "{text}");

@@ -15,7 +15,8 @@ use reqwest::header::{ACCEPT, HOST, LOCATION, ORIGIN, REFERER};
 use std::time::Duration;
 
 /// The fields of a valid save that would rename the demo settings.
-const RENAME: [(&str, &str); 5] = [
+const RENAME: [(&str, &str); 6] = [
+    ("project", PROJECT),
     ("kind", "Composition"),
     ("input[friendly_name]", "Changed by an attacker"),
     ("original[friendly_name]", "Demo compositions"),
@@ -101,6 +102,7 @@ fn cross_site_posts_change_nothing() {
             .post(console.url("/api/credentials/delete"))
             .header(ORIGIN, "http://evil.test")
             .form(&[
+                ("project", PROJECT),
                 ("kind", "aws"),
                 ("sid", AWS_CREDENTIAL),
                 ("confirm", "true"),
@@ -140,7 +142,7 @@ fn a_foreign_host_is_refused() {
         let console = start_console().await;
         // DNS rebinding: a name the attacker controls, resolving here.
         let page = browser_without_js()
-            .get(console.url("/"))
+            .get(console.url(&console.page("")))
             .header(HOST, format!("rebound.evil.test:{}", console.addr.port()))
             .send()
             .await
@@ -164,7 +166,7 @@ fn a_foreign_host_is_refused() {
         );
         // localhost on the console's port is fine.
         let ok = browser_without_js()
-            .get(console.url("/"))
+            .get(console.url(&console.page("")))
             .header(HOST, format!("localhost:{}", console.addr.port()))
             .send()
             .await
@@ -183,6 +185,7 @@ fn a_failed_post_with_an_off_site_referer_returns_to_the_console() {
             .header(ACCEPT, "text/html")
             .header(REFERER, "https://evil.test/collect?x=1")
             .form(&[
+                ("project", PROJECT),
                 ("kind", "Composition"),
                 ("input[friendly_name]", ""),
                 ("original[friendly_name]", "Demo compositions"),
@@ -197,9 +200,10 @@ fn a_failed_post_with_an_off_site_referer_returns_to_the_console() {
             !location.contains("evil") && !location.contains("x=1"),
             "{location}"
         );
-        // The signed outcome is honoured on the console's page.
-        let html = console.html(&location).await;
-        assert!(html.contains("Friendly name is required"), "{html}");
+        // Followed, it stays on the console.
+        let next = console.get(&location).await;
+        assert_eq!(next.status(), 303);
+        assert_eq!(next.headers()[LOCATION], "/projects");
     })
 }
 
@@ -228,32 +232,37 @@ fn a_forged_outcome_url_fills_nothing() {
     on_runtime(async {
         let console = start_console().await;
         let response = browser_without_js()
-            .get(console.url(&format!("/?{}", forged_outcome())))
+            .get(console.url(&format!("{}?{}", console.page(""), forged_outcome())))
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), 303);
-        assert_eq!(response.headers()[LOCATION], "/");
+        assert_eq!(response.headers()[LOCATION], console.page("").as_str());
         // Nor with a made-up signature, nor on another page.
         for query in [
             format!("{}&__sig=1.AAAA", forged_outcome()),
             "saved=composition".to_owned(),
             "done=aws-deleted".to_owned(),
         ] {
-            let response = console.get(&format!("/credentials?{query}")).await;
+            let response = console
+                .get(&format!("{}?{query}", console.page("/credentials")))
+                .await;
             assert_eq!(response.status(), 303, "{query}");
         }
         // Percent-encoded names are what the page decodes and reads.
         let encoded = forged_outcome()
             .replace("__path", "%5F%5Fpath")
             .replace("__err", "%5F%5Ferr");
-        let response = console.get(&format!("/?{encoded}")).await;
+        let response = console
+            .get(&format!("{}?{encoded}", console.page("")))
+            .await;
         assert_eq!(response.status(), 303);
-        assert_eq!(response.headers()[LOCATION], "/");
+        assert_eq!(response.headers()[LOCATION], console.page("").as_str());
         // Cleaning a URL never turns it into an off-site redirect.
         let response = console.get("//evil.test?saved=composition").await;
         assert_eq!(response.headers()[LOCATION], "/");
-        let html = console.html("/?tab=1").await;
+        let html = console.html(&console.page("?tab=1")).await;
+        assert!(html.contains("Composition settings"), "{html}");
         assert!(!html.contains("Forged"), "nothing from the forged URL");
         assert!(!html.contains("attacker.s3"), "nothing from the forged URL");
     })
@@ -264,11 +273,15 @@ fn every_kind_of_answer_carries_the_security_headers() {
     on_runtime(async {
         let console = start_console().await;
         let http = browser_without_js();
-        let page = http.get(console.url("/")).send().await.unwrap();
+        let page = http
+            .get(console.url(&console.page("")))
+            .send()
+            .await
+            .unwrap();
         let function = http
             .post(console.url(FetchSettings::url()))
             .header(ORIGIN, console.origin())
-            .form(&[("kind", "Composition")])
+            .form(&[("project", PROJECT), ("kind", "Composition")])
             .send()
             .await
             .unwrap();
@@ -346,6 +359,7 @@ fn oversized_input_is_refused_with_a_message() {
             .post(console.url(SaveSettings::url()))
             .header(ORIGIN, console.origin())
             .form(&[
+                ("project", PROJECT),
                 ("kind", "Composition"),
                 ("input[friendly_name]", long_name.as_str()),
                 ("original[friendly_name]", "Demo compositions"),
@@ -364,6 +378,7 @@ fn oversized_input_is_refused_with_a_message() {
             .post(console.url(CreatePublicKey::url()))
             .header(ORIGIN, console.origin())
             .form(&[
+                ("project", PROJECT),
                 ("input[friendly_name]", "big"),
                 ("input[public_key]", pem.as_str()),
             ])
@@ -378,6 +393,7 @@ fn oversized_input_is_refused_with_a_message() {
             .post(console.url(SaveSettings::url()))
             .header(ORIGIN, console.origin())
             .form(&[
+                ("project", PROJECT),
                 ("kind", "Composition"),
                 ("input[friendly_name]", huge.as_str()),
             ])
@@ -401,8 +417,9 @@ fn a_private_key_pasted_without_js_is_not_echoed() {
             .post(console.url(CreatePublicKey::url()))
             .header(ORIGIN, console.origin())
             .header(ACCEPT, "text/html")
-            .header(REFERER, console.url("/credentials"))
+            .header(REFERER, console.url(&console.page("/credentials")))
             .form(&[
+                ("project", PROJECT),
                 ("input[friendly_name]", "oops"),
                 ("input[public_key]", private),
             ])
@@ -431,8 +448,8 @@ fn one_deadline_covers_every_call_and_retry() {
     on_runtime(async {
         let fake = start_fake().await;
         // Each request may take 5 s and is retried; the console allows 1 s.
-        let twilio = client_with_timeout(&fake.base_url(), ACCOUNT, TOKEN, Duration::from_secs(5));
-        let console = start_console_with(fake, twilio, Duration::from_secs(1)).await;
+        let console =
+            start_console_with(fake, Duration::from_secs(5), Duration::from_secs(1)).await;
         console.fake.inject(FaultRule {
             account: None,
             route: Some("/v1/CompositionSettings".into()),
@@ -443,7 +460,7 @@ fn one_deadline_covers_every_call_and_retry() {
         let response = browser_without_js()
             .post(console.url(FetchSettings::url()))
             .header(ORIGIN, console.origin())
-            .form(&[("kind", "Composition")])
+            .form(&[("project", PROJECT), ("kind", "Composition")])
             .timeout(Duration::from_secs(10))
             .send()
             .await

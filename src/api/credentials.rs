@@ -1,26 +1,23 @@
-//! Listing, creating, renaming and deleting the account's credentials.
+//! Listing, creating, renaming and deleting a project's credentials.
 
 use crate::domain::{
-    AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure,
+    AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure, ProjectId,
     PublicKeyInput,
 };
 use leptos::prelude::*;
 
 /// Every credential of a kind, all pages read on the server.
 #[server(endpoint = "credentials/list")]
-pub async fn list_credentials(kind: CredentialKind) -> Result<Vec<Credential>, AppError> {
-    let result = async {
-        let state = super::context::app_state()?;
-        super::context::within_deadline(&state, async {
-            Ok(state.twilio.list_credentials(kind).await?)
-        })
-        .await
-    }
-    .await;
-    if let Err(error) = &result {
-        super::context::report(error);
-    }
-    result
+pub async fn list_credentials(
+    project: ProjectId,
+    kind: CredentialKind,
+) -> Result<Vec<Credential>, AppError> {
+    use crate::services::credentials;
+    super::context::for_project(&project, |client| async move {
+        credentials::list(&client, kind).await
+    })
+    .await
+    .inspect_err(super::context::report)
 }
 
 /// One kind's list, or why it could not be read.
@@ -29,13 +26,17 @@ pub type Listing = Result<Vec<Credential>, AppError>;
 /// Both kinds, read at the same time, each failure kept apart: a page that
 /// offers them in pickers still renders, and answers 200, when one fails.
 #[server(endpoint = "credentials/all")]
-pub async fn list_all_credentials() -> Result<(Listing, Listing), AppError> {
+pub async fn list_all_credentials(project: ProjectId) -> Result<(Listing, Listing), AppError> {
+    use crate::services::credentials;
     let state = super::context::app_state()?;
-    let state = &state;
+    let client = state
+        .projects
+        .client(&project)
+        .await
+        .inspect_err(super::context::report)?;
+    let (state, client) = (&state, &client);
     let within = |kind| {
-        super::context::within_deadline(state, async move {
-            Ok(state.twilio.list_credentials(kind).await?)
-        })
+        super::context::within_deadline(state, async move { credentials::list(client, kind).await })
     };
     Ok(tokio::join!(
         within(CredentialKind::PublicKey),
@@ -46,21 +47,19 @@ pub async fn list_all_credentials() -> Result<(Listing, Listing), AppError> {
 /// Checks the PEM as Twilio will (the browser checked it too) and uploads it.
 #[server(endpoint = "credentials/public-key")]
 pub async fn create_public_key(
+    project: ProjectId,
     input: PublicKeyInput,
 ) -> Result<Credential, Failure<PublicKeyInput>> {
-    let result = async {
-        let key = input.validate().map_err(AppError::Invalid)?;
-        let state = super::context::app_state()?;
-        let created = super::context::within_deadline(&state, async {
-            Ok(state.twilio.create_public_key(&key).await?)
-        })
-        .await?;
-        tracing::info!(sid = %created.sid, "public key created");
-        Ok(created)
-    }
-    .await;
+    use crate::services::credentials;
+    let result = super::context::for_project(&project, |client| {
+        let input = &input;
+        async move { credentials::create_public_key(&client, input).await }
+    })
+    .await
+    .inspect(|created| tracing::info!(%project, sid = %created.sid, "public key created"));
     finish(
         result,
+        &project,
         CredentialKind::PublicKey,
         input.for_echo(),
         "created",
@@ -71,21 +70,19 @@ pub async fn create_public_key(
 /// failure hands back the form without it.
 #[server(endpoint = "credentials/aws")]
 pub async fn create_aws_credential(
+    project: ProjectId,
     input: AwsCredentialInput,
 ) -> Result<Credential, Failure<AwsCredentialInput>> {
-    let result = async {
-        let credential = input.validate().map_err(AppError::Invalid)?;
-        let state = super::context::app_state()?;
-        let created = super::context::within_deadline(&state, async {
-            Ok(state.twilio.create_aws_credential(&credential).await?)
-        })
-        .await?;
-        tracing::info!(sid = %created.sid, "AWS credential created");
-        Ok(created)
-    }
-    .await;
+    use crate::services::credentials;
+    let result = super::context::for_project(&project, |client| {
+        let input = &input;
+        async move { credentials::create_aws(&client, input).await }
+    })
+    .await
+    .inspect(|created| tracing::info!(%project, sid = %created.sid, "AWS credential created"));
     finish(
         result,
+        &project,
         CredentialKind::Aws,
         input.without_secret(),
         "created",
@@ -94,57 +91,45 @@ pub async fn create_aws_credential(
 
 #[server(endpoint = "credentials/rename")]
 pub async fn rename_credential(
+    project: ProjectId,
     kind: CredentialKind,
     sid: String,
     friendly_name: String,
 ) -> Result<Credential, Failure<CredentialTarget>> {
+    use crate::services::credentials;
     let target = CredentialTarget {
         kind,
         sid: crate::domain::error::clipped(&sid, 40),
     };
-    let result = async {
-        let sid = service::parse_sid(&sid)?;
-        let name = service::check_name(&friendly_name)?;
-        let state = super::context::app_state()?;
-        super::context::within_deadline(&state, async {
-            Ok(state.twilio.rename_credential(kind, &sid, &name).await?)
-        })
-        .await
-    }
+    let result = super::context::for_project(&project, |client| {
+        let (sid, name) = (&sid, &friendly_name);
+        async move { credentials::rename(&client, kind, sid, name).await }
+    })
     .await;
-    finish(result, kind, target, "renamed")
+    finish(result, &project, kind, target, "renamed")
 }
 
 /// Deletes a credential. If Composition or Recording settings still name
 /// it, nothing is deleted until the user confirms, having read which.
 #[server(endpoint = "credentials/delete")]
 pub async fn delete_credential(
+    project: ProjectId,
     kind: CredentialKind,
     sid: String,
     confirm: Option<bool>,
 ) -> Result<(), Failure<CredentialTarget>> {
+    use crate::services::credentials;
     let target = CredentialTarget {
         kind,
         sid: crate::domain::error::clipped(&sid, 40),
     };
-    let result = async {
-        let sid = service::parse_sid(&sid)?;
-        let state = super::context::app_state()?;
-        super::context::within_deadline(&state, async {
-            if confirm != Some(true) {
-                let uses = service::uses_of(&state.twilio, kind, &sid).await?;
-                if !uses.is_empty() {
-                    return Err(AppError::NeedsConfirmation(uses));
-                }
-            }
-            Ok(state.twilio.delete_credential(kind, &sid).await?)
-        })
-        .await?;
-        tracing::info!(%sid, "credential deleted");
-        Ok(())
-    }
-    .await;
-    finish(result, kind, target, "deleted")
+    let result = super::context::for_project(&project, |client| {
+        let sid = &sid;
+        async move { credentials::delete(&client, kind, sid, confirm == Some(true)).await }
+    })
+    .await
+    .map(|sid| tracing::info!(%project, %sid, "credential deleted"));
+    finish(result, &project, kind, target, "deleted")
 }
 
 /// Says what was done (for a no-JavaScript post, in the redirect), or
@@ -152,13 +137,22 @@ pub async fn delete_credential(
 #[cfg(feature = "ssr")]
 fn finish<T, I>(
     result: Result<T, AppError>,
+    project: &ProjectId,
     kind: CredentialKind,
     input: I,
     what: &str,
 ) -> Result<T, Failure<I>> {
     match result {
         Ok(value) => {
-            done(kind, what);
+            // Without JavaScript the browser follows a redirect: name the
+            // outcome in the URL so the page can say it.
+            if super::context::form_post_origin().is_some() {
+                leptos_axum::redirect(&format!(
+                    "{}?done={}-{what}",
+                    crate::paths::credentials(project),
+                    kind.slug()
+                ));
+            }
             Ok(value)
         }
         Err(error) => {
@@ -168,77 +162,5 @@ fn finish<T, I>(
                 input: Some(input),
             })
         }
-    }
-}
-
-/// Without JavaScript the browser follows a redirect: name the outcome in
-/// the URL so the page can say it.
-#[cfg(feature = "ssr")]
-fn done(kind: CredentialKind, what: &str) {
-    if super::context::form_post_origin().is_some() {
-        leptos_axum::redirect(&format!("/credentials?done={}-{what}", kind.slug()));
-    }
-}
-
-#[cfg(feature = "ssr")]
-mod service {
-    use crate::domain::credentials::check_friendly_name;
-    use crate::domain::{
-        AppError, CredentialKind, CredentialSid, Field, FieldErrors, SettingsKind,
-    };
-    use crate::twilio::{TwilioClient, TwilioError};
-
-    pub fn parse_sid(raw: &str) -> Result<CredentialSid, AppError> {
-        raw.trim()
-            .parse()
-            .map_err(|e| AppError::Request(format!("The credential SID {e}")))
-    }
-
-    pub fn check_name(raw: &str) -> Result<String, AppError> {
-        check_friendly_name(raw).map_err(|message| {
-            let mut errors = FieldErrors::default();
-            errors.push(Field::FriendlyName, message);
-            AppError::Invalid(errors)
-        })
-    }
-
-    /// Sentences naming each settings resource that refers to the credential.
-    pub async fn uses_of(
-        twilio: &TwilioClient,
-        kind: CredentialKind,
-        sid: &CredentialSid,
-    ) -> Result<Vec<String>, TwilioError> {
-        let mut uses = Vec::new();
-        for settings_kind in [SettingsKind::Composition, SettingsKind::Recording] {
-            let settings = twilio.fetch_settings(settings_kind).await?;
-            let (named, enabled, feature) = match kind {
-                CredentialKind::PublicKey => (
-                    settings.encryption_key_sid.as_ref() == Some(sid),
-                    settings.encryption_enabled == Some(true),
-                    "encryption",
-                ),
-                CredentialKind::Aws => (
-                    settings.aws_credentials_sid.as_ref() == Some(sid),
-                    settings.aws_storage_enabled == Some(true),
-                    "external storage",
-                ),
-            };
-            if !named {
-                continue;
-            }
-            let title = settings_kind.title();
-            uses.push(if enabled {
-                format!(
-                    "{title} use this {} and have {feature} on: once it is deleted, Twilio cannot apply {feature} and new media may be lost or fail.",
-                    kind.noun()
-                )
-            } else {
-                format!(
-                    "{title} still name this {} ({feature} is off there); switching {feature} on later would fail.",
-                    kind.noun()
-                )
-            });
-        }
-        Ok(uses)
     }
 }

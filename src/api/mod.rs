@@ -1,6 +1,7 @@
 //! Server functions: thin, they find the state, call a service and map errors.
 
 pub mod credentials;
+pub mod projects;
 pub mod settings;
 
 #[cfg(feature = "ssr")]
@@ -28,6 +29,21 @@ mod context {
         tokio::time::timeout(state.deadline, work)
             .await
             .unwrap_or_else(|_| Err(AppError::did_not_answer(state.deadline.as_secs())))
+    }
+
+    /// Runs `work` with the project's own Twilio client, under the deadline.
+    /// A project that does not exist is a 404 with a plain message.
+    pub async fn for_project<T, F, Fut>(
+        project: &crate::domain::ProjectId,
+        work: F,
+    ) -> Result<T, AppError>
+    where
+        F: FnOnce(crate::twilio::TwilioClient) -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        let state = app_state()?;
+        let client = state.projects.client(project).await?;
+        within_deadline(&state, work(client)).await
     }
 
     /// Gives a failed call its proper status instead of leptos' blanket 500.

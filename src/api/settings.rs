@@ -1,25 +1,22 @@
 //! Reading and saving a project's media settings.
 
 use crate::domain::{
-    AppError, MediaSettings, PastedSids, SaveFailure, SettingsInput, SettingsKind,
+    AppError, MediaSettings, PastedSids, ProjectId, SaveFailure, SettingsInput, SettingsKind,
 };
 use leptos::prelude::*;
 
 /// The settings as Twilio holds them now.
 #[server(endpoint = "settings/fetch")]
-pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppError> {
-    let result = async {
-        let state = super::context::app_state()?;
-        super::context::within_deadline(&state, async {
-            Ok(state.twilio.fetch_settings(kind).await?)
-        })
-        .await
-    }
-    .await;
-    if let Err(error) = &result {
-        super::context::report(error);
-    }
-    result
+pub async fn fetch_settings(
+    project: ProjectId,
+    kind: SettingsKind,
+) -> Result<MediaSettings, AppError> {
+    use crate::services::settings;
+    super::context::for_project(&project, |client| async move {
+        settings::fetch(&client, kind).await
+    })
+    .await
+    .inspect_err(super::context::report)
 }
 
 /// Validates and sends the full set of fields; answers with what Twilio
@@ -29,6 +26,7 @@ pub async fn fetch_settings(kind: SettingsKind) -> Result<MediaSettings, AppErro
 /// on storage or encryption needs `confirm`.
 #[server(endpoint = "settings/save")]
 pub async fn save_settings(
+    project: ProjectId,
     kind: SettingsKind,
     input: SettingsInput,
     original: SettingsInput,
@@ -38,42 +36,35 @@ pub async fn save_settings(
     /// SIDs pasted beside the pickers, which win over the picked ones.
     pasted: Option<PastedSids>,
 ) -> Result<MediaSettings, SaveFailure> {
+    use crate::services::settings::{self, Consent};
     let input = input.with_pasted(pasted.as_ref());
-    let fail = |error: AppError| {
+    let consent = Consent {
+        // With JavaScript the form shows what will change as it is edited;
+        // without it, the first post shows that summary and saves nothing.
+        changes_shown: super::context::form_post_origin().is_none(),
+        confirmed: confirm == Some(true),
+    };
+    let saved = super::context::for_project(&project, |client| {
+        let (input, original) = (&input, &original);
+        async move { settings::save(&client, kind, input, original, consent).await }
+    })
+    .await
+    .map_err(|error| {
         super::context::report(&error);
         SaveFailure {
             error,
             input: Some(input.for_echo()),
         }
-    };
-    let update = input.validate().map_err(|e| fail(AppError::Invalid(e)))?;
-    let state = super::context::app_state().map_err(fail)?;
-    let unreviewed =
-        super::context::form_post_origin().is_some() && !input.differences(&original).is_empty();
-    let saved = super::context::within_deadline(&state, async {
-        // Twilio offers no ETag or If-Match here, so compare just before the
-        // write; the window left is one round trip wide.
-        let current = state.twilio.fetch_settings(kind).await?;
-        if !original.still_matches(&current) {
-            return Err(AppError::Conflict {
-                current: Box::new(current),
-            });
-        }
-        let risks = input.risks(kind, &original);
-        // With JavaScript the form shows what will change as it is edited;
-        // without it, the first post shows that summary and saves nothing.
-        if (!risks.is_empty() || unreviewed) && confirm != Some(true) {
-            return Err(AppError::NeedsConfirmation(risks));
-        }
-        Ok(state.twilio.update_settings(kind, &update).await?)
-    })
-    .await
-    .map_err(fail)?;
-    tracing::info!(?kind, "settings saved");
+    })?;
+    tracing::info!(%project, kind = kind.slug(), "settings saved");
     // Without JavaScript the browser follows a redirect; say in the URL that
     // the save worked so the page can confirm it.
-    if let Some(path) = super::context::form_post_origin() {
-        leptos_axum::redirect(&format!("{path}?saved={}", kind.slug()));
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&format!(
+            "{}?saved={}",
+            crate::paths::settings(&project, kind),
+            kind.slug()
+        ));
     }
     Ok(saved)
 }

@@ -17,6 +17,10 @@ pub enum Field {
     PublicKey,
     AccessKeyId,
     SecretAccessKey,
+    ProjectName,
+    AccountSid,
+    ApiKeySid,
+    Secret,
 }
 
 impl Field {
@@ -38,6 +42,11 @@ impl Field {
             Self::AwsS3Url => "AwsS3Url",
             Self::PublicKey => "PublicKey",
             Self::AccessKeyId | Self::SecretAccessKey => "Credentials",
+            // The console's own fields, not Twilio parameters.
+            Self::ProjectName => "ProjectName",
+            Self::AccountSid => "AccountSid",
+            Self::ApiKeySid => "ApiKeySid",
+            Self::Secret => "Secret",
         }
     }
 
@@ -51,6 +60,10 @@ impl Field {
             Self::PublicKey => "Public key",
             Self::AccessKeyId => "Access key ID",
             Self::SecretAccessKey => "Secret access key",
+            Self::ProjectName => "Project name",
+            Self::AccountSid => "Account SID",
+            Self::ApiKeySid => "API key SID",
+            Self::Secret => "Secret",
         }
     }
 }
@@ -151,6 +164,9 @@ pub enum AppError {
     /// The request between browser and console failed.
     #[error("The request could not be completed: {0}")]
     Request(String),
+    /// What the request names (a project) does not exist.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl AppError {
@@ -176,6 +192,14 @@ impl AppError {
         }
     }
 
+    /// No project has this id (or it was removed meanwhile).
+    pub fn no_project(id: &str) -> Self {
+        Self::NotFound(format!(
+            "There is no project {}; it may have been removed.",
+            clipped(id, 40)
+        ))
+    }
+
     /// Twilio (with every retry) took longer than `seconds`.
     pub fn did_not_answer(seconds: u64) -> Self {
         Self::Unavailable {
@@ -194,6 +218,7 @@ impl AppError {
             Self::Twilio { .. } => 502,
             Self::Unavailable { .. } => 503,
             Self::Internal { .. } => 500,
+            Self::NotFound(_) => 404,
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod changes;
 pub mod credentials;
 pub mod error;
+pub mod project;
 pub mod public_key;
 pub mod s3_url;
 pub mod settings;
@@ -13,5 +14,8 @@ pub use credentials::{
     AwsCredentialInput, Credential, CredentialKind, CredentialTarget, PublicKeyInput,
 };
 pub use error::{AppError, Failure, Field, FieldError, FieldErrors, SaveFailure};
+pub use project::{
+    Login, LoginCheck, LoginKind, ProjectId, ProjectInput, ProjectSummary, ProjectUpdate,
+};
 pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};

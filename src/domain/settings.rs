@@ -30,6 +30,14 @@ impl SettingsKind {
         }
     }
 
+    /// The value a form field carries for the kind (its serde name).
+    pub fn form_value(self) -> &'static str {
+        match self {
+            Self::Composition => "Composition",
+            Self::Recording => "Recording",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Self::Composition => "Composition settings",

@@ -48,12 +48,16 @@ fn default_date() -> String {
     "2026-01-01T00:00:00Z".into()
 }
 
-/// The demo project. Not secrets: they only open the local fake.
+/// The first demo project. Not secrets: they only open the local fake.
 pub const DEMO_ACCOUNT_SID: &str = "AC00000000000000000000000000de0001";
 pub const DEMO_AUTH_TOKEN: &str = "demo0000000000000000000000000001";
 pub const DEMO_PUBLIC_KEY_SID: &str = "CR00000000000000000000000000de0a01";
 pub const DEMO_AWS_CREDENTIAL_SID: &str = "CR00000000000000000000000000de0b01";
+/// The demo project page the README and the end-to-end tests open.
+pub const DEMO_PROJECT_ID: &str = "demo-acme";
 
+/// Five accounts with different settings: plain, encrypted, storing in S3,
+/// both, and one whose project is registered with a wrong token.
 const DEMO_SEED: &str = r#"{
   "accounts": [{
     "sid": "AC00000000000000000000000000de0001",
@@ -65,8 +69,111 @@ const DEMO_SEED: &str = r#"{
     "composition_settings": {
       "friendly_name": "Demo compositions", "aws_storage_enabled": false, "encryption_enabled": false
     }
+  }, {
+    "sid": "AC00000000000000000000000000de0002",
+    "auth_token": "demo0000000000000000000000000002",
+    "api_keys": [{"sid": "SK00000000000000000000000000de0002", "secret": "demoKeySecret000000000000000002"}],
+    "credentials": [
+      {"sid": "CR00000000000000000000000000de0a02", "kind": "public_key", "friendly_name": "clinic-records"}
+    ],
+    "composition_settings": {
+      "friendly_name": "Clinic compositions", "aws_storage_enabled": false,
+      "encryption_enabled": true, "encryption_key_sid": "CR00000000000000000000000000de0a02"
+    },
+    "recording_settings": {
+      "friendly_name": "Clinic recordings", "aws_storage_enabled": false,
+      "encryption_enabled": true, "encryption_key_sid": "CR00000000000000000000000000de0a02"
+    }
+  }, {
+    "sid": "AC00000000000000000000000000de0003",
+    "auth_token": "demo0000000000000000000000000003",
+    "api_keys": [{"sid": "SK00000000000000000000000000de0003", "secret": "demoKeySecret000000000000000003"}],
+    "credentials": [
+      {"sid": "CR00000000000000000000000000de0b03", "kind": "aws", "friendly_name": "archive-writer"}
+    ],
+    "composition_settings": {
+      "friendly_name": "Archive compositions", "encryption_enabled": false,
+      "aws_storage_enabled": true, "aws_credentials_sid": "CR00000000000000000000000000de0b03",
+      "aws_s3_url": "https://contoso-archive.s3.amazonaws.com/compositions"
+    },
+    "recording_settings": {
+      "friendly_name": "Archive recordings", "encryption_enabled": false,
+      "aws_storage_enabled": true, "aws_credentials_sid": "CR00000000000000000000000000de0b03",
+      "aws_s3_url": "https://contoso-archive.s3.amazonaws.com/recordings"
+    }
+  }, {
+    "sid": "AC00000000000000000000000000de0004",
+    "auth_token": "demo0000000000000000000000000004",
+    "credentials": [
+      {"sid": "CR00000000000000000000000000de0a04", "kind": "public_key", "friendly_name": "studio-key"},
+      {"sid": "CR00000000000000000000000000de0b04", "kind": "aws", "friendly_name": "studio-bucket"}
+    ],
+    "composition_settings": {
+      "friendly_name": "Studio compositions",
+      "encryption_enabled": true, "encryption_key_sid": "CR00000000000000000000000000de0a04",
+      "aws_storage_enabled": true, "aws_credentials_sid": "CR00000000000000000000000000de0b04",
+      "aws_s3_url": "https://fabrikam-studio.s3.amazonaws.com/compositions"
+    }
+  }, {
+    "sid": "AC00000000000000000000000000de0005",
+    "auth_token": "demo0000000000000000000000000005"
   }]
 }"#;
+
+/// The demo projects as the console registers them, with fixed ids. The
+/// last is given a wrong token, as after a token was rotated at Twilio.
+pub fn demo_projects() -> Vec<(crate::domain::ProjectId, crate::domain::ProjectUpdate)> {
+    use crate::domain::{Login, ProjectUpdate};
+    let project = |id: &str, name: &str, account: &str, login: Login, secret: &str| {
+        (
+            id.parse().expect("demo ids are path-safe"),
+            ProjectUpdate {
+                name: name.into(),
+                account_sid: account.parse().expect("demo SIDs are well formed"),
+                login,
+                secret: Some(secret.into()),
+            },
+        )
+    };
+    let key = |sid: &str| Login::ApiKey(sid.parse().expect("demo SIDs are well formed"));
+    vec![
+        project(
+            DEMO_PROJECT_ID,
+            "Acme Video",
+            DEMO_ACCOUNT_SID,
+            Login::AuthToken,
+            DEMO_AUTH_TOKEN,
+        ),
+        project(
+            "demo-northwind",
+            "Northwind Clinic (encrypted)",
+            "AC00000000000000000000000000de0002",
+            key("SK00000000000000000000000000de0002"),
+            "demoKeySecret000000000000000002",
+        ),
+        project(
+            "demo-contoso",
+            "Contoso Archive (S3)",
+            "AC00000000000000000000000000de0003",
+            key("SK00000000000000000000000000de0003"),
+            "demoKeySecret000000000000000003",
+        ),
+        project(
+            "demo-fabrikam",
+            "Fabrikam Studio (encrypted, S3)",
+            "AC00000000000000000000000000de0004",
+            Login::AuthToken,
+            "demo0000000000000000000000000004",
+        ),
+        project(
+            "demo-tailspin",
+            "Tailspin Toys (wrong token)",
+            "AC00000000000000000000000000de0005",
+            Login::AuthToken,
+            "this-is-not-the-token-00000005",
+        ),
+    ]
+}
 
 impl Seed {
     pub fn demo() -> Self {

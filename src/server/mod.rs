@@ -10,8 +10,11 @@ pub use headers::page_csp;
 pub use site::Site;
 
 use crate::config::{Config, TwilioLogin};
+use crate::domain::{Login, ProjectUpdate};
 use crate::fake::{self, RunningFake, Seed};
-use crate::twilio::{ClientConfig, RetryPolicy, TwilioClient};
+use crate::services::Projects;
+use crate::store::Store;
+use crate::twilio::{PoolConfig, RetryPolicy, TwilioPool};
 use crate::ui::app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::get;
@@ -19,7 +22,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use secrecy::SecretString;
+use secrecy::ExposeSecret;
 use std::time::Duration;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -28,7 +31,8 @@ use tracing::Level;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub twilio: TwilioClient,
+    /// The projects, their sealed logins and the shared Twilio pool.
+    pub projects: Projects,
     /// The console's own origin and hosts, and its redirect signing key.
     pub site: Site,
     /// How long one server function may spend on Twilio, retries included.
@@ -45,6 +49,11 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        // The console starts at the list of projects.
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to(crate::paths::PROJECTS) }),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -111,50 +120,38 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The Twilio client the configuration asks for. With `--demo` and no
-/// credentials, also the in-process fake it talks to, which must be kept alive.
-pub async fn twilio_from_config(
+/// The projects store, its vault and the Twilio pool the configuration
+/// asks for, with the project given by the start-up flags registered (or
+/// its login updated). With `--demo` and no credentials, also the
+/// in-process fake the demo projects live in, which must be kept alive.
+pub async fn projects_from_config(
     config: &Config,
-) -> Result<(TwilioClient, Option<RunningFake>), String> {
+) -> Result<(Projects, Option<RunningFake>), String> {
     let login = config.login()?;
-    let (username, password, video, accounts, demo) = match login {
-        Some(TwilioLogin::AuthToken { account_sid, token }) => (
-            account_sid.to_string(),
-            token,
+    let demo = login.is_none() && config.demo;
+    if login.is_none() && !config.demo && config.storage.database_url.is_none() {
+        // Projects may be in the store already; say how to add the first.
+        tracing::info!("no Twilio credentials on the command line: add projects at /projects");
+    }
+    let store = Store::open(&config.storage.database_url(demo)?).await?;
+    let vault = crate::services::master_key::unlock(&store, &config.storage.key_source()?).await?;
+    let (video, accounts, running) = if demo {
+        let running = fake::spawn(config.demo_fake_listen, &Seed::demo())
+            .await
+            .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
+        let base = running.base_url();
+        tracing::info!(fake = %base, "demo mode: using an in-process Twilio fake");
+        (base.clone(), base, Some(running))
+    } else {
+        (
             config.video_base_url.clone(),
             config.accounts_base_url.clone(),
             None,
-        ),
-        Some(TwilioLogin::ApiKey { key, secret, .. }) => (
-            key.to_string(),
-            secret,
-            config.video_base_url.clone(),
-            config.accounts_base_url.clone(),
-            None,
-        ),
-        None if config.demo => {
-            let running = fake::spawn(config.demo_fake_listen, &Seed::demo())
-                .await
-                .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
-            let base = running.base_url();
-            tracing::info!(fake = %base, account = fake::seed::DEMO_ACCOUNT_SID, "demo mode: using an in-process Twilio fake");
-            (
-                fake::seed::DEMO_ACCOUNT_SID.to_owned(),
-                SecretString::from(fake::seed::DEMO_AUTH_TOKEN),
-                base.clone(),
-                base,
-                Some(running),
-            )
-        }
-        None => {
-            return Err("no Twilio credentials: set TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET), or pass --demo".into())
-        }
+        )
     };
-    let client = TwilioClient::new(ClientConfig {
+    let pool = TwilioPool::new(PoolConfig {
         video_base_url: video,
         accounts_base_url: accounts,
-        username,
-        password,
         connect_timeout: Duration::from_secs(config.connect_timeout),
         request_timeout: Duration::from_secs(config.request_timeout),
         retries: RetryPolicy {
@@ -163,5 +160,33 @@ pub async fn twilio_from_config(
         },
     })
     .map_err(|e| format!("could not build the HTTP client: {e}"))?;
-    Ok((client, demo))
+    let projects = Projects::new(store, vault, pool);
+    if let Some(login) = login {
+        let (account_sid, login, secret) = match login {
+            TwilioLogin::AuthToken { account_sid, token } => (account_sid, Login::AuthToken, token),
+            TwilioLogin::ApiKey {
+                account_sid,
+                key,
+                secret,
+            } => (account_sid, Login::ApiKey(key), secret),
+        };
+        let name = config.project_name.clone().unwrap_or_else(|| {
+            let sid = account_sid.as_str();
+            format!("Account …{}", &sid[sid.len() - 6..])
+        });
+        let update = ProjectUpdate {
+            name,
+            account_sid,
+            login,
+            secret: Some(secret.expose_secret().to_owned()),
+        };
+        let id = projects.register(&update, None).await?;
+        tracing::info!(project = %id, "registered the account given at start");
+    }
+    if demo {
+        for (id, update) in fake::seed::demo_projects() {
+            projects.register(&update, Some(id)).await?;
+        }
+    }
+    Ok((projects, running))
 }

@@ -27,6 +27,15 @@ pub struct ClientConfig {
     pub retries: RetryPolicy,
 }
 
+/// Where Twilio lives and how to talk to it, for every project alike.
+pub struct PoolConfig {
+    pub video_base_url: String,
+    pub accounts_base_url: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retries: RetryPolicy,
+}
+
 /// Capped exponential backoff; a `Retry-After` up to `max_wait` replaces
 /// the computed delay, a longer one ends the retrying at once.
 #[derive(Clone, Copy, Debug)]
@@ -57,24 +66,23 @@ pub enum Idempotent {
     No,
 }
 
-/// Cheap to clone: one connection pool shared by every request.
+/// One connection pool for the whole process; each project's client
+/// borrows it with its own login.
 #[derive(Clone)]
-pub struct TwilioClient {
-    inner: Arc<Inner>,
+pub struct TwilioPool {
+    shared: Arc<Shared>,
 }
 
-struct Inner {
+struct Shared {
     http: reqwest::Client,
     video_base_url: String,
     accounts_base_url: String,
-    username: String,
-    password: SecretString,
     request_timeout: Duration,
     retries: RetryPolicy,
 }
 
-impl TwilioClient {
-    pub fn new(config: ClientConfig) -> Result<Self, reqwest::Error> {
+impl TwilioPool {
+    pub fn new(config: PoolConfig) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             // A redirect from "Twilio" is not Twilio: report it, never follow
             // it (it could carry the Basic credentials elsewhere).
@@ -84,16 +92,49 @@ impl TwilioClient {
             .user_agent(concat!("composition-admin/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
-            inner: Arc::new(Inner {
+            shared: Arc::new(Shared {
                 http,
                 video_base_url: config.video_base_url,
                 accounts_base_url: config.accounts_base_url,
-                username: config.username,
-                password: config.password,
                 request_timeout: config.request_timeout,
                 retries: config.retries,
             }),
         })
+    }
+
+    /// A client that logs in as `username` (`AC…` or `SK…`); the login is
+    /// the client's alone, the connections are shared.
+    pub fn client(&self, username: String, password: SecretString) -> TwilioClient {
+        TwilioClient {
+            inner: self.shared.clone(),
+            login: Arc::new(Login { username, password }),
+        }
+    }
+}
+
+/// One account's view of Twilio. Cheap to clone.
+#[derive(Clone)]
+pub struct TwilioClient {
+    inner: Arc<Shared>,
+    login: Arc<Login>,
+}
+
+struct Login {
+    username: String,
+    password: SecretString,
+}
+
+impl TwilioClient {
+    /// A client with a pool of its own (tests, one-off tools).
+    pub fn new(config: ClientConfig) -> Result<Self, reqwest::Error> {
+        let pool = TwilioPool::new(PoolConfig {
+            video_base_url: config.video_base_url,
+            accounts_base_url: config.accounts_base_url,
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+            retries: config.retries,
+        })?;
+        Ok(pool.client(config.username, config.password))
     }
 
     fn video_url(&self, path: &str) -> String {
@@ -133,8 +174,8 @@ impl TwilioClient {
     ) -> Result<reqwest::Response, TwilioError> {
         let response = request
             .basic_auth(
-                &self.inner.username,
-                Some(self.inner.password.expose_secret()),
+                &self.login.username,
+                Some(self.login.password.expose_secret()),
             )
             .header(reqwest::header::ACCEPT, "application/json")
             .send()

@@ -1,12 +1,16 @@
 //! The HTML document and the routes.
 
 use super::credentials_page::CredentialsPage;
+use super::project_edit_page::ProjectEditPage;
+use super::project_scope::ProjectFrame;
+use super::projects_page::ProjectsPage;
 use super::settings_page::SettingsPage;
 use crate::domain::SettingsKind;
+use crate::paths;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -53,7 +57,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="composition-admin" />
         <header class="topbar">
-            <a href="/" class="brand">
+            <a href=paths::PROJECTS class="brand">
                 "composition-admin"
             </a>
         </header>
@@ -62,19 +66,37 @@ pub fn App() -> impl IntoView {
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).
+                <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
                 <Route
-                    path=StaticSegment("")
-                    view=|| view! { <SettingsPage kind=SettingsKind::Composition /> }
+                    path=(StaticSegment("projects"), ParamSegment("id"))
+                    view=|| {
+                        view! {
+                            <ProjectFrame page=|| {
+                                view! { <SettingsPage kind=SettingsKind::Composition /> }
+                            } />
+                        }
+                    }
                     ssr=SsrMode::Async
                 />
                 <Route
-                    path=StaticSegment("credentials")
-                    view=CredentialsPage
+                    path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("recording"))
+                    view=|| {
+                        view! {
+                            <ProjectFrame page=|| {
+                                view! { <SettingsPage kind=SettingsKind::Recording /> }
+                            } />
+                        }
+                    }
                     ssr=SsrMode::Async
                 />
                 <Route
-                    path=StaticSegment("recording")
-                    view=|| view! { <SettingsPage kind=SettingsKind::Recording /> }
+                    path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("credentials"))
+                    view=|| view! { <ProjectFrame page=CredentialsPage /> }
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("edit"))
+                    view=|| view! { <ProjectFrame page=ProjectEditPage /> }
                     ssr=SsrMode::Async
                 />
             </Routes>
@@ -92,7 +114,7 @@ fn NotFound() -> impl IntoView {
         <main class="page">
             <h1>"Page not found"</h1>
             <p>
-                <a href="/">"Back to the settings"</a>
+                <a href=paths::PROJECTS>"See all projects"</a>
             </p>
         </main>
     }

@@ -3,6 +3,7 @@
 
 use super::fields::{checked_submit, error_for, hydrated, TextField};
 use super::notices::ErrorNotice;
+use super::project_scope::ProjectField;
 use crate::api::credentials::{CreateAwsCredential, CreatePublicKey};
 use crate::domain::{AppError, AwsCredentialInput, Failure, Field, FieldErrors, PublicKeyInput};
 use leptos::prelude::*;
@@ -63,6 +64,7 @@ pub fn AddPublicKeyForm(action: ServerAction<CreatePublicKey>) -> impl IntoView 
             aria-labelledby="add-public-key-heading"
         >
             <h3 id="add-public-key-heading">"Add a public key"</h3>
+            <ProjectField />
             {move || {
                 failure()
                     .filter(general)
@@ -171,6 +173,7 @@ pub fn AddAwsCredentialForm(action: ServerAction<CreateAwsCredential>) -> impl I
             aria-labelledby="add-aws-heading"
         >
             <h3 id="add-aws-heading">"Add an AWS credential"</h3>
+            <ProjectField />
             {move || {
                 failure()
                     .filter(general)

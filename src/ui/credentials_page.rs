@@ -6,7 +6,8 @@ use super::credential_forms::{AddAwsCredentialForm, AddPublicKeyForm};
 use super::fields::focus_on_load;
 use super::notices::ErrorNotice;
 use super::pickers::CredentialLists;
-use super::settings_page::SettingsTabs;
+use super::project_scope::{current_project, ProjectField};
+use super::settings_page::{SettingsTabs, Tab};
 use crate::api::credentials::{
     CreateAwsCredential, CreatePublicKey, DeleteCredential, RenameCredential,
 };
@@ -45,7 +46,8 @@ pub fn CredentialsPage() -> impl IntoView {
             delete.version().get(),
         )
     };
-    let lists = Resource::new(versions, |_| CredentialLists::load());
+    let project = current_project();
+    let lists = Resource::new(versions, move |_| CredentialLists::load(project.clone()));
     // Only the latest action's outcome is shown: starting one clears the
     // others' messages.
     Effect::new(move |_| {
@@ -87,7 +89,7 @@ pub fn CredentialsPage() -> impl IntoView {
 
     view! {
         <main class="page wide">
-            <SettingsTabs current="/credentials" />
+            <SettingsTabs current=Tab::Credentials />
             <h1>"Keys and credentials"</h1>
             <p class="lede">
                 "The public keys Twilio encrypts media with and the AWS credentials it writes to your bucket with. Secrets and private keys are never shown: Twilio does not give them back."
@@ -241,6 +243,7 @@ fn CredentialRow(
             <td>{created}</td>
             <td>
                 <ActionForm action=rename attr:class="inline-form">
+                    <ProjectField />
                     <input type="hidden" name="kind" value=kind_value(kind) />
                     <input type="hidden" name="sid" value=sid_for_rename />
                     <label for=label_for class="visually-hidden">
@@ -252,6 +255,7 @@ fn CredentialRow(
             </td>
             <td>
                 <ActionForm action=delete attr:class="inline-form">
+                    <ProjectField />
                     <input type="hidden" name="kind" value=kind_value(kind) />
                     <input type="hidden" name="sid" value=sid_for_delete />
                     <button type="submit" class="danger" aria-label=delete_button>
@@ -292,6 +296,7 @@ fn DeleteAnyway(
             </p>
             <ul>{uses}</ul>
             <ActionForm action=delete attr:class="inline-form">
+                <ProjectField />
                 <input type="hidden" name="kind" value=kind_value(target.kind) />
                 <input type="hidden" name="sid" value=target.sid />
                 <input type="hidden" name="confirm" value="true" />
@@ -299,7 +304,7 @@ fn DeleteAnyway(
                     {format!("Delete \u{2018}{name}\u{2019} anyway")}
                 </button>
                 " "
-                <a href="/credentials">"Keep it"</a>
+                <a href=crate::paths::credentials(&current_project())>"Keep it"</a>
             </ActionForm>
         </div>
     }

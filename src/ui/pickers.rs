@@ -4,7 +4,7 @@
 use super::fields::{described_by, FieldError};
 use crate::api::credentials::{list_all_credentials, Listing};
 use crate::domain::credentials::find;
-use crate::domain::{AppError, Credential, CredentialKind, CredentialSid};
+use crate::domain::{AppError, Credential, CredentialKind, CredentialSid, ProjectId};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,8 +16,8 @@ pub struct CredentialLists {
 }
 
 impl CredentialLists {
-    pub async fn load() -> Self {
-        match list_all_credentials().await {
+    pub async fn load(project: ProjectId) -> Self {
+        match list_all_credentials(project).await {
             Ok((public_keys, aws)) => Self { public_keys, aws },
             Err(error) => Self {
                 public_keys: Err(error.clone()),
@@ -168,7 +168,9 @@ pub fn CredentialPicker(
             <p class="help" id=format!("{id}-help")>
                 {help}
                 " "
-                <a href="/credentials">"Manage keys and credentials"</a>
+                <a href=crate::paths::credentials(&super::project_scope::current_project())>
+                    "Manage keys and credentials"
+                </a>
             </p>
             {list_problem.map(|text| view! { <p class="field-warning">{text}</p> })}
             {move || {

@@ -4,6 +4,7 @@
 use super::fields::{checked_submit, error_for, hydrated, CheckField, TextField};
 use super::notices::ErrorNotice;
 use super::pickers::{CredentialLists, CredentialPicker};
+use super::project_scope::ProjectField;
 use super::settings_notices::{ConfirmNotice, ConflictNotice, DiffTable, OriginalFields};
 use crate::api::settings::SaveSettings;
 use crate::domain::{
@@ -22,7 +23,7 @@ fn field_id(field: Field) -> &'static str {
         Field::AwsCredentialsSid => "aws-credentials-sid",
         Field::AwsS3Url => "aws-s3-url",
         // Not on this form.
-        Field::PublicKey | Field::AccessKeyId | Field::SecretAccessKey => "friendly-name",
+        _ => "friendly-name",
     }
 }
 
@@ -94,7 +95,8 @@ pub fn SettingsForm(
             aria-busy=move || pending.get().to_string()
             class="settings-form"
         >
-            <input type="hidden" name="kind" value=format!("{kind:?}") />
+            <ProjectField />
+            <input type="hidden" name="kind" value=kind.form_value() />
             <OriginalFields original />
             {move || {
                 save.value()

@@ -3,7 +3,7 @@
 //! save, and the table of differences all of these use.
 
 use super::fields::focus_on_load;
-use super::settings_page::page_href;
+use super::project_scope::current_project;
 use crate::domain::{Difference, MediaSettings, SettingsInput, SettingsKind};
 use leptos::prelude::*;
 
@@ -35,7 +35,7 @@ pub fn ConflictNotice(
             <DiffTable changes mine_heading="Your version (still in the form)" theirs_heading="Twilio now" />
             <p>
                 "Save again to replace Twilio's version with yours, or "
-                <a href=page_href(kind)>"load Twilio's version"</a>
+                <a href=crate::paths::settings(&current_project(), kind)>"load Twilio's version"</a>
                 " to discard your changes."
             </p>
         </div>

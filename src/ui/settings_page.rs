@@ -3,36 +3,45 @@
 
 use super::notices::{describe, ErrorNotice};
 use super::pickers::CredentialLists;
+use super::project_scope::current_project;
 use super::settings_form::SettingsForm;
 use crate::api::settings::{fetch_settings, SaveSettings};
 use crate::domain::SettingsKind;
+use crate::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Where each settings page lives.
-pub fn page_href(kind: SettingsKind) -> &'static str {
-    match kind {
-        SettingsKind::Composition => "/",
-        SettingsKind::Recording => "/recording",
-    }
+/// One of a project's pages, for the tabs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Settings(SettingsKind),
+    Credentials,
 }
 
 /// Links between the project's pages; the current one is marked.
 #[component]
-pub fn SettingsTabs(current: &'static str) -> impl IntoView {
-    let tab = move |href: &'static str, title: &'static str| {
-        let marked = (href == current).then_some("page");
+pub fn SettingsTabs(current: Tab) -> impl IntoView {
+    let project = current_project();
+    let tab = move |tab: Tab, href: String, title: &'static str| {
+        let marked = (tab == current).then_some("page");
         view! {
             <a href=href aria-current=marked class="tab">
                 {title}
             </a>
         }
     };
+    let settings = |kind: SettingsKind| {
+        tab(
+            Tab::Settings(kind),
+            paths::settings(&project, kind),
+            kind.title(),
+        )
+    };
     view! {
         <nav class="tabs" aria-label="Project pages">
-            {tab(page_href(SettingsKind::Composition), SettingsKind::Composition.title())}
-            {tab(page_href(SettingsKind::Recording), SettingsKind::Recording.title())}
-            {tab("/credentials", "Keys and credentials")}
+            {settings(SettingsKind::Composition)}
+            {settings(SettingsKind::Recording)}
+            {tab(Tab::Credentials, paths::credentials(&project), "Keys and credentials")}
         </nav>
     }
 }
@@ -46,10 +55,14 @@ fn lede(kind: SettingsKind) -> &'static str {
 
 #[component]
 pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
+    let project = current_project();
     let save = ServerAction::<SaveSettings>::new();
     // Re-read after every save, so the form shows what Twilio holds.
-    let settings = Resource::new(move || save.version().get(), move |_| fetch_settings(kind));
-    let lists = Resource::new(|| (), |_| CredentialLists::load());
+    let settings = Resource::new(move || save.version().get(), {
+        let project = project.clone();
+        move |_| fetch_settings(project.clone(), kind)
+    });
+    let lists = Resource::new(|| (), move |_| CredentialLists::load(project.clone()));
     let query = use_query_map();
     // Set by the redirect after a save without JavaScript.
     let saved_without_js = move || query.read().get("saved").as_deref() == Some(kind.slug());
@@ -68,7 +81,7 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
 
     view! {
         <main class="page">
-            <SettingsTabs current=page_href(kind) />
+            <SettingsTabs current=Tab::Settings(kind) />
             <h1>{kind.title()}</h1>
             <p class="lede">{lede(kind)}</p>
             <div role="status" class="status-region">

@@ -1,9 +1,13 @@
 //! Starts the Twilio fake and the console in-process on free ports.
 #![allow(dead_code)] // each test file uses its own part of this
 
+use composition_admin::domain::{Login, ProjectId, ProjectUpdate};
 use composition_admin::fake::{self, seed, RunningFake, Seed};
 use composition_admin::server::{router, AppState, Site};
-use composition_admin::twilio::{ClientConfig, RetryPolicy, TwilioClient};
+use composition_admin::services::Projects;
+use composition_admin::store::Store;
+use composition_admin::twilio::{PoolConfig, RetryPolicy, TwilioClient, TwilioPool};
+use composition_admin::vault::{MasterKey, Vault};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,6 +16,8 @@ pub const ACCOUNT: &str = seed::DEMO_ACCOUNT_SID;
 pub const TOKEN: &str = seed::DEMO_AUTH_TOKEN;
 pub const PUBLIC_KEY: &str = seed::DEMO_PUBLIC_KEY_SID;
 pub const AWS_CREDENTIAL: &str = seed::DEMO_AWS_CREDENTIAL_SID;
+/// The id the test console registers the demo account under.
+pub const PROJECT: &str = "acme";
 
 /// Runs a console test on a runtime of its own. Tests run side by side:
 /// `server::router` works out the route list once per process, so building
@@ -56,11 +62,15 @@ fn client_with(
     timeout: Duration,
     max_retries: usize,
 ) -> TwilioClient {
-    TwilioClient::new(ClientConfig {
+    pool_with(base_url, timeout, max_retries)
+        .client(username.to_owned(), SecretString::from(password.to_owned()))
+}
+
+/// The process-wide Twilio pool as a console builds it, aimed at `base_url`.
+pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> TwilioPool {
+    TwilioPool::new(PoolConfig {
         video_base_url: base_url.to_owned(),
         accounts_base_url: base_url.to_owned(),
-        username: username.to_owned(),
-        password: SecretString::from(password.to_owned()),
         connect_timeout: Duration::from_secs(2),
         request_timeout: timeout,
         // Short delays keep the retry tests quick; Retry-After still rules.
@@ -71,16 +81,63 @@ fn client_with(
             ..RetryPolicy::default()
         },
     })
-    .expect("client builds")
+    .expect("pool builds")
+}
+
+/// A fresh SQLite store in a temporary folder of its own.
+pub async fn temp_store() -> Store {
+    let dir = std::env::temp_dir().join(format!(
+        "composition-admin-test-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    Store::open(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("console.db").display()
+    ))
+    .await
+    .expect("store opens")
+}
+
+/// Projects in a fresh store, with the demo account registered as `PROJECT`.
+pub async fn projects_for(fake_base: &str, timeout: Duration) -> Projects {
+    let store = temp_store().await;
+    let key = MasterKey::generate();
+    let vault = Vault::new(&key);
+    store.set_key_check(&vault.key_check()).await.unwrap();
+    let projects = Projects::new(store, vault, pool_with(fake_base, timeout, 2));
+    projects
+        .register(
+            &ProjectUpdate {
+                name: "Acme Video".into(),
+                account_sid: ACCOUNT.parse().unwrap(),
+                login: Login::AuthToken,
+                secret: Some(TOKEN.into()),
+            },
+            Some(PROJECT.parse().unwrap()),
+        )
+        .await
+        .expect("the test project registers");
+    projects
 }
 
 /// The console on a free port, talking to its own fake.
 pub struct Console {
     pub addr: SocketAddr,
     pub fake: RunningFake,
+    pub projects: Projects,
 }
 
 impl Console {
+    /// A page of the test project: "" (Composition), "/recording", …
+    pub fn page(&self, suffix: &str) -> String {
+        format!("/projects/{PROJECT}{suffix}")
+    }
+
+    pub fn project(&self) -> ProjectId {
+        PROJECT.parse().unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
@@ -108,39 +165,40 @@ impl Console {
 
 pub async fn start_console() -> Console {
     let fake = start_fake().await;
-    let twilio = client_for(&fake.base_url(), ACCOUNT, TOKEN);
-    start_console_with(fake, twilio, Duration::from_secs(30)).await
+    start_console_with(fake, Duration::from_secs(5), Duration::from_secs(30)).await
 }
 
-/// The console on a free port with the given Twilio client and deadline.
+/// The console on a free port, its Twilio requests timing out after
+/// `timeout`, each action after `deadline`.
 pub async fn start_console_with(
     fake: RunningFake,
-    twilio: TwilioClient,
+    timeout: Duration,
     deadline: Duration,
 ) -> Console {
+    let projects = projects_for(&fake.base_url(), timeout).await;
     // Static files from the source tree, so asset answers can be tested.
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
         .site_root("public")
         .build();
-    serve(fake, twilio, deadline, leptos_options).await
+    serve(fake, projects, deadline, leptos_options).await
 }
 
 /// The console serving a built site from `site_root`.
 pub async fn start_console_serving(site_root: &str, hash_files: bool) -> Console {
     let fake = start_fake().await;
-    let twilio = client_for(&fake.base_url(), ACCOUNT, TOKEN);
+    let projects = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
         .site_root(site_root)
         .hash_files(hash_files)
         .build();
-    serve(fake, twilio, Duration::from_secs(30), leptos_options).await
+    serve(fake, projects, Duration::from_secs(30), leptos_options).await
 }
 
 async fn serve(
     fake: RunningFake,
-    twilio: TwilioClient,
+    projects: Projects,
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
@@ -148,12 +206,16 @@ async fn serve(
     let addr = listener.local_addr().unwrap();
     let app = router(AppState {
         leptos_options,
-        twilio,
+        projects: projects.clone(),
         site: Site::new(addr, None),
         deadline,
     });
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Console { addr, fake }
+    Console {
+        addr,
+        fake,
+        projects,
+    }
 }
 
 /// A client that shows redirects instead of following them.
@@ -163,4 +225,55 @@ pub fn browser_without_js() -> reqwest::Client {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap()
+}
+
+/// The stores every store test runs on: SQLite always, and PostgreSQL when
+/// `scripts/test` started one (`TEST_POSTGRES_URL`). With
+/// `REQUIRE_POSTGRES` set (the test script sets it), a missing PostgreSQL
+/// fails the test instead of skipping that half.
+pub async fn test_databases() -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!(
+        "composition-admin-test-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut urls = vec![format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("console.db").display()
+    )];
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(admin) => urls.push(fresh_postgres_database(&admin).await),
+        Err(_) if std::env::var_os("REQUIRE_POSTGRES").is_some() => {
+            panic!("REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not: start one with scripts/test-postgres start")
+        }
+        Err(_) => eprintln!(
+            "TEST_POSTGRES_URL is not set: the PostgreSQL half is skipped (scripts/test runs it)"
+        ),
+    }
+    urls
+}
+
+/// A new, empty database on the test PostgreSQL; its URL.
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("the test PostgreSQL answers");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Runs raw SQL against a test database (to tamper with it as an attacker
+/// or a newer console would).
+pub async fn raw_sql(url: &str, sql: &str) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
 }

@@ -1,7 +1,11 @@
 //! All settings of the console in one place: flags, each with an env-var twin.
 
+mod storage;
+
+pub use storage::Storage;
+
 use crate::domain::{AccountSid, ApiKeySid};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -125,6 +129,29 @@ pub struct Config {
         value_name = "SECONDS"
     )]
     pub request_timeout: u64,
+
+    /// The name under which the account given by the flags above is
+    /// registered as a project [default: "Account" and its SID's end]
+    #[arg(long, env = "CONSOLE_PROJECT_NAME", value_name = "NAME")]
+    pub project_name: Option<String>,
+
+    #[command(flatten)]
+    pub storage: Storage,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Jobs other than serving the console.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Seal every stored secret with a new master key, in one transaction,
+    /// then put the new key in the key file (or --new-key-file)
+    RotateMasterKey {
+        /// Where to write the new key [default: the master key file]
+        #[arg(long, value_name = "PATH")]
+        new_key_file: Option<PathBuf>,
+    },
 }
 
 /// Twilio's base URL: https, or http only to this machine (a local fake),

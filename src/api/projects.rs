@@ -1,0 +1,119 @@
+//! The projects the console manages: listing, adding (after a connection
+//! test), editing, testing again and removing.
+
+use crate::domain::{AppError, Failure, LoginCheck, ProjectId, ProjectInput, ProjectSummary};
+use leptos::prelude::*;
+
+#[server(endpoint = "projects/list")]
+pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
+    let state = super::context::app_state()?;
+    state
+        .projects
+        .list()
+        .await
+        .inspect_err(super::context::report)
+}
+
+/// One project, for its pages' header; a 404 when there is none.
+#[server(endpoint = "projects/get")]
+pub async fn get_project(project: ProjectId) -> Result<ProjectSummary, AppError> {
+    let state = super::context::app_state()?;
+    state
+        .projects
+        .summary(&project)
+        .await
+        .inspect_err(super::context::report)
+}
+
+/// Tests the login against Twilio and stores the project only if it works.
+#[server(endpoint = "projects/add")]
+pub async fn add_project(input: ProjectInput) -> Result<ProjectSummary, Failure<ProjectInput>> {
+    let result = async {
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, state.projects.add(&input)).await
+    }
+    .await;
+    let added = failed_with(result, &input)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&format!(
+            "{}?done=project-added",
+            crate::paths::settings(&added.id, crate::domain::SettingsKind::Composition)
+        ));
+    }
+    Ok(added)
+}
+
+/// Renames a project or replaces its login (tested first). An empty secret
+/// keeps the stored one.
+#[server(endpoint = "projects/edit")]
+pub async fn edit_project(
+    project: ProjectId,
+    input: ProjectInput,
+) -> Result<ProjectSummary, Failure<ProjectInput>> {
+    let result = async {
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, state.projects.edit(&project, &input)).await
+    }
+    .await;
+    let saved = failed_with(result, &input)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&format!(
+            "{}?done=project-saved",
+            crate::paths::edit_project(&project)
+        ));
+    }
+    Ok(saved)
+}
+
+/// Forgets a project and its login; its settings at Twilio stay as they
+/// are. Needs `confirm`.
+#[server(endpoint = "projects/remove")]
+pub async fn remove_project(project: ProjectId, confirm: Option<bool>) -> Result<(), AppError> {
+    let result = async {
+        let state = super::context::app_state()?;
+        let summary = state.projects.summary(&project).await?;
+        if confirm != Some(true) {
+            return Err(AppError::NeedsConfirmation(vec![format!(
+                "Removing \u{201c}{}\u{201d} forgets its login here; its settings at Twilio stay as they are.",
+                summary.name
+            )]));
+        }
+        state.projects.remove(&project).await
+    }
+    .await
+    .inspect_err(super::context::report);
+    result?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&format!("{}?done=project-removed", crate::paths::PROJECTS));
+    }
+    Ok(())
+}
+
+/// Tests the stored login again; the list shows the outcome.
+#[server(endpoint = "projects/check")]
+pub async fn check_project(project: ProjectId) -> Result<LoginCheck, AppError> {
+    let result = async {
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, state.projects.check(&project)).await
+    }
+    .await
+    .inspect_err(super::context::report)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&format!("{}?done=project-checked", crate::paths::PROJECTS));
+    }
+    Ok(result)
+}
+
+#[cfg(feature = "ssr")]
+fn failed_with<T>(
+    result: Result<T, AppError>,
+    input: &ProjectInput,
+) -> Result<T, Failure<ProjectInput>> {
+    result.map_err(|error| {
+        super::context::report(&error);
+        Failure {
+            error,
+            input: Some(input.for_echo()),
+        }
+    })
+}

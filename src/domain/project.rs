@@ -1,0 +1,405 @@
+//! A project: one Twilio account the console manages, with the login it
+//! uses. The secret travels only from the form to the server, never back.
+
+use super::error::{clipped, Field, FieldErrors};
+use super::sid::{AccountSid, ApiKeySid};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+pub const MAX_PROJECT_NAME: usize = 64;
+/// Twilio's auth tokens and API key secrets are 32 characters; room to spare.
+pub const MAX_SECRET: usize = 128;
+pub const MAX_PROJECT_ID: usize = 32;
+
+/// The console's own id for a project, as it appears in page paths.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProjectId(String);
+
+impl ProjectId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ProjectId {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let fits = !raw.is_empty()
+            && raw.len() <= MAX_PROJECT_ID
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if fits {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "a project id is 1 to {MAX_PROJECT_ID} lower-case letters, digits or dashes"
+            ))
+        }
+    }
+}
+
+impl TryFrom<String> for ProjectId {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        raw.parse()
+    }
+}
+
+impl From<ProjectId> for String {
+    fn from(id: ProjectId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for ProjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// How the console logs in to a project's account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginKind {
+    /// An API key SID and secret: recommended, as it can be revoked alone.
+    #[default]
+    ApiKey,
+    /// The account's auth token, which opens everything in the account.
+    AuthToken,
+}
+
+impl LoginKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::ApiKey => "api_key",
+            Self::AuthToken => "auth_token",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        [Self::ApiKey, Self::AuthToken]
+            .into_iter()
+            .find(|k| k.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApiKey => "API key",
+            Self::AuthToken => "Auth token",
+        }
+    }
+}
+
+/// The add/edit form as typed. On edit, an empty secret keeps the stored one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInput {
+    pub name: String,
+    pub account_sid: String,
+    pub login: LoginKind,
+    #[serde(default)]
+    pub api_key_sid: String,
+    #[serde(default)]
+    pub secret: String,
+}
+
+/// A checked form. `secret` is `None` when an edit keeps the stored one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProjectUpdate {
+    pub name: String,
+    pub account_sid: AccountSid,
+    pub login: Login,
+    pub secret: Option<String>,
+}
+
+/// Which login, with its key SID when it is an API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Login {
+    ApiKey(ApiKeySid),
+    AuthToken,
+}
+
+impl Login {
+    pub fn kind(&self) -> LoginKind {
+        match self {
+            Self::ApiKey(_) => LoginKind::ApiKey,
+            Self::AuthToken => LoginKind::AuthToken,
+        }
+    }
+}
+
+// Never print the secret, whatever derives `Debug` around it.
+impl fmt::Debug for ProjectUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProjectUpdate")
+            .field("name", &self.name)
+            .field("account_sid", &self.account_sid)
+            .field("login", &self.login)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+impl ProjectInput {
+    /// Checks every field; `secret_required` is false when editing.
+    pub fn validate(&self, secret_required: bool) -> Result<ProjectUpdate, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.push(
+                Field::ProjectName,
+                "is required: a name your team will recognise",
+            );
+        } else if name.chars().count() > MAX_PROJECT_NAME {
+            errors.push(
+                Field::ProjectName,
+                format!("is too long: at most {MAX_PROJECT_NAME} characters"),
+            );
+        }
+        let account_sid = self
+            .account_sid
+            .trim()
+            .parse::<AccountSid>()
+            .map_err(|e| errors.push(Field::AccountSid, e.to_string()))
+            .ok();
+        let login = match self.login {
+            LoginKind::AuthToken => Some(Login::AuthToken),
+            LoginKind::ApiKey => self
+                .api_key_sid
+                .trim()
+                .parse::<ApiKeySid>()
+                .map(Login::ApiKey)
+                .map_err(|e| errors.push(Field::ApiKeySid, e.to_string()))
+                .ok(),
+        };
+        let secret = check_secret(&self.secret, self.login, secret_required)
+            .map_err(|message| errors.push(Field::Secret, message))
+            .ok()
+            .flatten();
+        match (account_sid, login) {
+            (Some(account_sid), Some(login)) if errors.is_empty() => Ok(ProjectUpdate {
+                name: name.to_owned(),
+                account_sid,
+                login,
+                secret,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// What a failed form shows again: never the secret, the rest clipped.
+    pub fn for_echo(&self) -> Self {
+        Self {
+            name: clipped(&self.name, MAX_PROJECT_NAME + 16),
+            account_sid: clipped(&self.account_sid, 40),
+            login: self.login,
+            api_key_sid: clipped(&self.api_key_sid, 40),
+            secret: String::new(),
+        }
+    }
+}
+
+fn check_secret(raw: &str, login: LoginKind, required: bool) -> Result<Option<String>, String> {
+    let what = match login {
+        LoginKind::ApiKey => "the API key's secret",
+        LoginKind::AuthToken => "the auth token",
+    };
+    if raw.is_empty() {
+        return if required {
+            Err(format!("is required: paste {what} from the Twilio Console"))
+        } else {
+            Ok(None)
+        };
+    }
+    if raw.trim() != raw {
+        return Err(format!(
+            "has spaces or line breaks around it; paste {what} alone, nothing was saved"
+        ));
+    }
+    if raw.len() > MAX_SECRET {
+        return Err(format!(
+            "is too long: Twilio's secrets are 32 characters (at most {MAX_SECRET} accepted)"
+        ));
+    }
+    if raw.chars().any(|c| !c.is_ascii_graphic()) {
+        return Err(format!(
+            "may only contain letters, digits and punctuation: check that it is {what}"
+        ));
+    }
+    Ok(Some(raw.to_owned()))
+}
+
+/// The outcome of the last "Test connection".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginCheck {
+    /// Unix seconds.
+    pub at: i64,
+    pub worked: bool,
+    /// What failed, in Twilio's words when Twilio answered.
+    pub message: Option<String>,
+}
+
+impl LoginCheck {
+    /// "2026-11-29 12:34 UTC": the same on the server and in the browser.
+    pub fn when(&self) -> String {
+        let (days, secs) = (self.at.div_euclid(86_400), self.at.rem_euclid(86_400));
+        // Howard Hinnant's civil-from-days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year}-{month:02}-{day:02} {:02}:{:02} UTC",
+            secs / 3600,
+            secs % 3600 / 60
+        )
+    }
+}
+
+/// What a page shows of a project: no secret, only that one is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub id: ProjectId,
+    pub name: String,
+    pub account_sid: AccountSid,
+    pub login: LoginKind,
+    pub api_key_sid: Option<ApiKeySid>,
+    pub check: Option<LoginCheck>,
+}
+
+impl ProjectSummary {
+    /// The edit form, filled with everything but the secret.
+    pub fn to_input(&self) -> ProjectInput {
+        ProjectInput {
+            name: self.name.clone(),
+            account_sid: self.account_sid.to_string(),
+            login: self.login,
+            api_key_sid: self
+                .api_key_sid
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            secret: String::new(),
+        }
+    }
+
+    /// Whether `search` (any case) is part of the name or the account SID.
+    pub fn matches(&self, search: &str) -> bool {
+        let search = search.trim().to_lowercase();
+        search.is_empty()
+            || self.name.to_lowercase().contains(&search)
+            || self.account_sid.as_str().to_lowercase().contains(&search)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AC: &str = "AC0123456789abcdef0123456789abcdef";
+    const SK: &str = "SK0123456789abcdef0123456789abcdef";
+
+    fn input() -> ProjectInput {
+        ProjectInput {
+            name: " Acme ".into(),
+            account_sid: AC.into(),
+            login: LoginKind::ApiKey,
+            api_key_sid: SK.into(),
+            secret: "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tAB".into(),
+        }
+    }
+
+    #[test]
+    fn a_good_form_is_accepted_and_trimmed() {
+        let update = input().validate(true).unwrap();
+        assert_eq!(update.name, "Acme");
+        assert_eq!(update.login, Login::ApiKey(SK.parse().unwrap()));
+        assert!(update.secret.is_some());
+        assert!(!format!("{update:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let bad = ProjectInput {
+            name: "x".repeat(65),
+            account_sid: "AC12".into(),
+            api_key_sid: "AC0123456789abcdef0123456789abcdef".into(),
+            secret: " padded ".into(),
+            ..input()
+        };
+        let errors = bad.validate(true).unwrap_err();
+        assert!(errors
+            .message_for(Field::ProjectName)
+            .unwrap()
+            .contains("at most 64"));
+        assert!(errors
+            .message_for(Field::AccountSid)
+            .unwrap()
+            .contains("34"));
+        assert!(errors
+            .message_for(Field::ApiKeySid)
+            .unwrap()
+            .contains("must start with SK"));
+        assert!(errors
+            .message_for(Field::Secret)
+            .unwrap()
+            .contains("spaces or line breaks"));
+    }
+
+    #[test]
+    fn the_secret_is_required_to_add_but_not_to_edit() {
+        let empty = ProjectInput {
+            secret: String::new(),
+            ..input()
+        };
+        let errors = empty.validate(true).unwrap_err();
+        assert!(errors
+            .message_for(Field::Secret)
+            .unwrap()
+            .contains("is required"));
+        assert_eq!(empty.validate(false).unwrap().secret, None);
+        let huge = ProjectInput {
+            secret: "a".repeat(129),
+            ..input()
+        };
+        assert!(huge.validate(true).is_err());
+    }
+
+    #[test]
+    fn the_auth_token_needs_no_key_sid_and_echo_drops_the_secret() {
+        let token = ProjectInput {
+            login: LoginKind::AuthToken,
+            api_key_sid: String::new(),
+            ..input()
+        };
+        assert_eq!(token.validate(true).unwrap().login, Login::AuthToken);
+        assert_eq!(token.for_echo().secret, "");
+    }
+
+    #[test]
+    fn check_times_read_as_utc_dates() {
+        let at = |at| LoginCheck {
+            at,
+            worked: true,
+            message: None,
+        };
+        assert_eq!(at(0).when(), "1970-01-01 00:00 UTC");
+        assert_eq!(at(1_795_955_640).when(), "2026-11-29 12:34 UTC");
+        assert_eq!(at(951_782_400).when(), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn project_ids_are_path_safe() {
+        assert!("p-1a".parse::<ProjectId>().is_ok());
+        for bad in ["", "A", "../x", "a b", &"a".repeat(33)] {
+            assert!(bad.parse::<ProjectId>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Every page path, built in one place: links, redirects and tests use these,
+//! never a hand-written string.
+
+use crate::domain::{ProjectId, SettingsKind};
+
+/// The list of projects, where the console starts.
+pub const PROJECTS: &str = "/projects";
+
+/// The list, filtered by a search.
+pub fn projects_search(search: &str) -> String {
+    if search.is_empty() {
+        PROJECTS.to_owned()
+    } else {
+        let mut url = String::from(PROJECTS);
+        url.push_str("?q=");
+        url.extend(search.chars().flat_map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => vec![c],
+            other => {
+                let mut buf = [0u8; 4];
+                other
+                    .encode_utf8(&mut buf)
+                    .bytes()
+                    .flat_map(|b| format!("%{b:02X}").chars().collect::<Vec<_>>())
+                    .collect()
+            }
+        }));
+        url
+    }
+}
+
+/// A project's Composition or Recording settings.
+pub fn settings(project: &ProjectId, kind: SettingsKind) -> String {
+    match kind {
+        SettingsKind::Composition => format!("{PROJECTS}/{project}"),
+        SettingsKind::Recording => format!("{PROJECTS}/{project}/recording"),
+    }
+}
+
+/// A project's keys and credentials.
+pub fn credentials(project: &ProjectId) -> String {
+    format!("{PROJECTS}/{project}/credentials")
+}
+
+/// Editing (or removing) a project.
+pub fn edit_project(project: &ProjectId) -> String {
+    format!("{PROJECTS}/{project}/edit")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_the_project() {
+        let id: ProjectId = "abc".parse().unwrap();
+        assert_eq!(settings(&id, SettingsKind::Composition), "/projects/abc");
+        assert_eq!(
+            settings(&id, SettingsKind::Recording),
+            "/projects/abc/recording"
+        );
+        assert_eq!(credentials(&id), "/projects/abc/credentials");
+        assert_eq!(edit_project(&id), "/projects/abc/edit");
+        assert_eq!(projects_search("a b&c"), "/projects?q=a%20b%26c");
+        assert_eq!(projects_search(""), "/projects");
+    }
+}

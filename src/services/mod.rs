@@ -1,0 +1,10 @@
+//! What the console does, apart from how it is asked: plain async functions
+//! of a project's Twilio client (or of the projects store), called by server
+//! functions today and by background jobs (fleet refresh, bulk apply) next.
+
+pub mod credentials;
+pub mod master_key;
+pub mod projects;
+pub mod settings;
+
+pub use projects::Projects;

@@ -1,0 +1,197 @@
+//! The console's database: projects with their sealed secrets. One code path
+//! for SQLite (the embedded default) and PostgreSQL (several instances on one
+//! database), through sqlx's `Any` driver and portable SQL (`$N` parameters,
+//! TEXT and BIGINT columns). Migrations live in `migrations/` and are applied
+//! at start, after a check that the database is not newer than the binary.
+
+mod projects;
+
+pub use projects::{NewProject, ProjectRow, ResealError};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor};
+use std::borrow::Cow;
+use std::str::FromStr;
+
+/// Every migration, in order; the binary knows the schema up to the last.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "projects",
+    include_str!("../../migrations/0001_projects.sql"),
+)];
+
+/// A failure of the store, worded for the log or one start-up line. It
+/// never holds a secret: queries bind them as parameters.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a project for account {0} is already registered")]
+    DuplicateAccount(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Which engine the store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Cheap to clone: a connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, refuses a schema newer than this binary's, and migrates.
+    /// Every failure is one line naming the database (never its password).
+    pub async fn open(url: &str) -> Result<Self, String> {
+        sqlx::any::install_default_drivers();
+        let shown = redacted(url);
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(format!(
+                "database URL {shown}: expected postgres://… or sqlite://…"
+            ));
+        };
+        let options =
+            AnyConnectOptions::from_str(url).map_err(|e| format!("database URL {shown}: {e}"))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Per connection: SQLite forgets these on close.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| format!("cannot open the database {shown}: {e}"))?;
+        let store = Self { pool, backend };
+        store.check_schema(&shown).await?;
+        if backend == Backend::Sqlite {
+            // Readers do not wait for a writer; kept in the file once set.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&store.pool)
+                .await
+                .map_err(|e| format!("cannot open the database {shown}: {e}"))?;
+        }
+        migrator()
+            .run(&store.pool)
+            .await
+            .map_err(|e| format!("cannot update the database {shown}: {e}"))?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Stops start-up, touching nothing, if the database was written by a
+    /// newer console (a migration this binary does not know).
+    async fn check_schema(&self, shown: &str) -> Result<(), String> {
+        let applied =
+            match sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations")
+                .fetch_one(&self.pool)
+                .await
+            {
+                Ok(version) => version.unwrap_or(0),
+                Err(e) if is_missing_table(&e) => 0,
+                Err(e) => return Err(format!("cannot read the database {shown}: {e}")),
+            };
+        let known = latest_version();
+        if applied > known {
+            return Err(format!(
+                "the database {shown} has schema version {applied}, newer than this console knows ({known}); run a newer composition-admin. Nothing was changed."
+            ));
+        }
+        Ok(())
+    }
+
+    /// The value sealed with the master key, if the vault was set up.
+    pub async fn key_check(&self) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar::<_, String>("SELECT key_check FROM vault WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records the master key's check value, on first start.
+    pub async fn set_key_check(&self, sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO vault (id, key_check) VALUES (1, $1)")
+            .bind(sealed)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
+fn migrator() -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|&(version, description, sql)| {
+            Migration::new(
+                version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    }
+}
+
+/// "no such table" on SQLite, 42P01 on PostgreSQL.
+fn is_missing_table(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            e.code().as_deref() == Some("42P01") || e.message().contains("no such table")
+        }
+        _ => false,
+    }
+}
+
+/// The URL without its password, for messages.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(unreadable URL)".to_owned(),
+    }
+}
+
+/// Seconds since 1970, the store's time unit.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,246 @@
+//! The projects table.
+
+use super::{Store, StoreError};
+use crate::domain::{AccountSid, ApiKeySid, LoginCheck, LoginKind, ProjectId, ProjectSummary};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A stored project, its secret still sealed.
+#[derive(Clone, Debug)]
+pub struct ProjectRow {
+    pub id: ProjectId,
+    pub name: String,
+    pub account_sid: AccountSid,
+    pub login: LoginKind,
+    pub api_key_sid: Option<ApiKeySid>,
+    pub sealed_secret: String,
+    pub check: Option<LoginCheck>,
+}
+
+impl ProjectRow {
+    /// What pages may show: everything but the secret.
+    pub fn summary(&self) -> ProjectSummary {
+        ProjectSummary {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            account_sid: self.account_sid.clone(),
+            login: self.login,
+            api_key_sid: self.api_key_sid.clone(),
+            check: self.check.clone(),
+        }
+    }
+
+    fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
+        let text = |column: &str| row.try_get::<String, _>(column);
+        let bad = |column: &str, problem: String| {
+            StoreError::Database(sqlx::Error::ColumnDecode {
+                index: column.to_owned(),
+                source: problem.into(),
+            })
+        };
+        let login = text("login_kind")?;
+        let checked_at = row.try_get::<Option<i64>, _>("checked_at")?;
+        let status = row.try_get::<Option<String>, _>("check_status")?;
+        Ok(Self {
+            id: text("id")?.parse().map_err(|e| bad("id", e))?,
+            name: text("name")?,
+            account_sid: text("account_sid")?
+                .parse()
+                .map_err(|e: crate::domain::SidError| bad("account_sid", e.to_string()))?,
+            login: LoginKind::from_slug(&login)
+                .ok_or_else(|| bad("login_kind", format!("unknown login kind {login}")))?,
+            api_key_sid: row
+                .try_get::<Option<String>, _>("api_key_sid")?
+                .map(|sid| sid.parse())
+                .transpose()
+                .map_err(|e: crate::domain::SidError| bad("api_key_sid", e.to_string()))?,
+            sealed_secret: text("sealed_secret")?,
+            check: checked_at.map(|at| LoginCheck {
+                at,
+                worked: status.as_deref() == Some("ok"),
+                message: row
+                    .try_get::<Option<String>, _>("check_message")
+                    .ok()
+                    .flatten(),
+            }),
+        })
+    }
+}
+
+/// A project to insert, its secret already sealed for its id.
+pub struct NewProject<'a> {
+    pub id: &'a ProjectId,
+    pub name: &'a str,
+    pub account_sid: &'a AccountSid,
+    pub login: LoginKind,
+    pub api_key_sid: Option<&'a ApiKeySid>,
+    pub sealed_secret: &'a str,
+}
+
+const COLUMNS: &str = "id, name, account_sid, login_kind, api_key_sid, sealed_secret, checked_at, check_status, check_message";
+
+impl Store {
+    /// Every project, by name.
+    pub async fn list_projects(&self) -> Result<Vec<ProjectRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM projects ORDER BY LOWER(name), id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(ProjectRow::from_row).collect()
+    }
+
+    pub async fn project(&self, id: &ProjectId) -> Result<Option<ProjectRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(ProjectRow::from_row).transpose()
+    }
+
+    pub async fn project_by_account(
+        &self,
+        sid: &AccountSid,
+    ) -> Result<Option<ProjectRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM projects WHERE account_sid = $1"
+        ))
+        .bind(sid.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(ProjectRow::from_row).transpose()
+    }
+
+    /// Adds a project; an account already registered is refused.
+    pub async fn insert_project(&self, new: &NewProject<'_>) -> Result<(), StoreError> {
+        let now = super::now();
+        let result = sqlx::query(
+            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(new.id.as_str())
+        .bind(new.name)
+        .bind(new.account_sid.as_str())
+        .bind(new.login.slug())
+        .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
+        .bind(new.sealed_secret)
+        .bind(now)
+        .execute(self.pool())
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::DuplicateAccount(new.account_sid.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Changes a project's name and login; `sealed_secret` `None` keeps the
+    /// stored secret. False when there is no such project.
+    pub async fn update_project(
+        &self,
+        id: &ProjectId,
+        name: &str,
+        login: LoginKind,
+        api_key_sid: Option<&ApiKeySid>,
+        sealed_secret: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let result = sqlx::query(
+            "UPDATE projects SET name = $2, login_kind = $3, api_key_sid = $4, sealed_secret = COALESCE($5, sealed_secret), updated_at = $6 WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .bind(name)
+        .bind(login.slug())
+        .bind(api_key_sid.map(|s| s.as_str().to_owned()))
+        .bind(sealed_secret.map(str::to_owned))
+        .bind(super::now())
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// False when there was no such project.
+    pub async fn delete_project(&self, id: &ProjectId) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM projects WHERE id = $1")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Keeps the outcome of a connection test for the projects list.
+    pub async fn record_check(&self, id: &ProjectId, check: &LoginCheck) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE projects SET checked_at = $2, check_status = $3, check_message = $4 WHERE id = $1",
+        )
+        .bind(id.as_str())
+        .bind(check.at)
+        .bind(if check.worked { "ok" } else { "failed" })
+        .bind(check.message.clone())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces every sealed secret with `reseal(id, sealed)` and the key
+    /// check with `key_check`, in one transaction: on any error nothing is
+    /// changed. Answers how many secrets were re-sealed.
+    pub async fn reseal_all<E>(
+        &self,
+        mut reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        key_check: &str,
+    ) -> Result<usize, ResealError<E>> {
+        let mut tx = self.pool().begin().await.map_err(ResealError::store)?;
+        let rows = sqlx::query("SELECT id, sealed_secret FROM projects ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(ResealError::store)?;
+        for row in &rows {
+            let id: String = row.try_get("id").map_err(ResealError::store)?;
+            let sealed: String = row.try_get("sealed_secret").map_err(ResealError::store)?;
+            let id = id
+                .parse::<ProjectId>()
+                .map_err(|e| ResealError::Store(StoreError::Database(sqlx::Error::Protocol(e))))?;
+            let fresh = reseal(&id, &sealed).map_err(ResealError::Seal)?;
+            sqlx::query("UPDATE projects SET sealed_secret = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(fresh)
+                .execute(&mut *tx)
+                .await
+                .map_err(ResealError::store)?;
+        }
+        sqlx::query("UPDATE vault SET key_check = $1 WHERE id = 1")
+            .bind(key_check)
+            .execute(&mut *tx)
+            .await
+            .map_err(ResealError::store)?;
+        tx.commit().await.map_err(ResealError::store)?;
+        Ok(rows.len())
+    }
+}
+
+/// Why re-sealing stopped (and changed nothing).
+#[derive(Debug, thiserror::Error)]
+pub enum ResealError<E> {
+    #[error("{0}")]
+    Store(StoreError),
+    #[error("a secret could not be re-sealed: {0}")]
+    Seal(E),
+}
+
+impl<E> ResealError<E> {
+    fn store(e: sqlx::Error) -> Self {
+        Self::Store(StoreError::Database(e))
+    }
+}
+
+/// 23505 on PostgreSQL, 2067 (SQLITE_CONSTRAINT_UNIQUE) on SQLite.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => {
+            matches!(e.code().as_deref(), Some("23505") | Some("2067"))
+                || e.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,101 @@
+//! The frame of a project's pages: which project (from the path), its name
+//! in the header, and a way to another project. Pages below read the
+//! project from context; every form sends it back in a hidden field.
+
+use super::notices::ErrorNotice;
+use crate::api::projects::get_project;
+use crate::domain::{AppError, ProjectId};
+use crate::paths;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// The project whose page this is. Only valid below `ProjectFrame`.
+pub fn current_project() -> ProjectId {
+    use_context::<ProjectId>().expect("project pages are rendered inside ProjectFrame")
+}
+
+/// `<input type="hidden" name="project">` for the current project.
+#[component]
+pub fn ProjectField() -> impl IntoView {
+    view! { <input type="hidden" name="project" value=current_project().to_string() /> }
+}
+
+/// Renders `page` for the project named in the path, once it is known to
+/// exist; a page of a project that does not exist is a 404. A change of
+/// project (same route, other id) renders the page afresh.
+#[component]
+pub fn ProjectFrame<P, V>(page: P) -> impl IntoView
+where
+    P: Fn() -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<ProjectId>().ok())
+    });
+    let project = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_project(id).await,
+                None => Err(AppError::no_project("")),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="page">"Loading the project…"</p> }>
+            {move || {
+                let page = page.clone();
+                project
+                    .get()
+                    .map(move |found| match found {
+                        Ok(summary) => {
+                            provide_context(summary.id.clone());
+                            let title = format!("{} · composition-admin", summary.name);
+                            view! {
+                                <Title text=title />
+                                <div class="project-bar">
+                                    <p>
+                                        <span class="project-label">"Project "</span>
+                                        <strong class="project-name">{summary.name.clone()}</strong>
+                                        <span class="sid">{summary.account_sid.to_string()}</span>
+                                    </p>
+                                    <nav aria-label="Projects" class="project-links">
+                                        <a href=paths::edit_project(&summary.id)>"Edit project"</a>
+                                        <a href=paths::PROJECTS>"Switch project"</a>
+                                    </nav>
+                                </div>
+                                {page()}
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <MissingProject error /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MissingProject(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(error.status_code()),
+    ) {
+        response.set_status(status);
+    }
+    view! {
+        <main class="page">
+            <h1>"Project not found"</h1>
+            <ErrorNotice error context="This project cannot be shown." />
+            <p>
+                <a href=paths::PROJECTS>"See all projects"</a>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,193 @@
+//! The projects store, the same tests on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::*;
+use composition_admin::domain::{LoginCheck, LoginKind, ProjectId};
+use composition_admin::store::{NewProject, Store, StoreError};
+
+fn id(raw: &str) -> ProjectId {
+    raw.parse().unwrap()
+}
+
+const AC_A: &str = "AC0000000000000000000000000000000a";
+const AC_B: &str = "AC0000000000000000000000000000000b";
+const SK_A: &str = "SK0000000000000000000000000000000a";
+
+async fn add(store: &Store, project: &str, name: &str, account: &str) -> Result<(), StoreError> {
+    let key = SK_A.parse().unwrap();
+    store
+        .insert_project(&NewProject {
+            id: &id(project),
+            name,
+            account_sid: &account.parse().unwrap(),
+            login: LoginKind::ApiKey,
+            api_key_sid: Some(&key),
+            sealed_secret: "v1.sealed-a",
+        })
+        .await
+}
+
+#[test]
+fn projects_are_stored_listed_changed_and_removed() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "b", "beta", AC_B).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            let names: Vec<_> = store
+                .list_projects()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            assert_eq!(names, ["Alpha", "beta"], "{url}: by name, any case");
+
+            let a = store.project(&id("a")).await.unwrap().unwrap();
+            assert_eq!(a.account_sid.as_str(), AC_A);
+            assert_eq!(a.api_key_sid.as_ref().unwrap().as_str(), SK_A);
+            assert_eq!(a.check, None);
+            let by_account = store
+                .project_by_account(&AC_B.parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_account.id, id("b"));
+
+            // A rename keeps the secret; a new login replaces it.
+            assert!(store
+                .update_project(
+                    &id("a"),
+                    "Alpha 2",
+                    LoginKind::ApiKey,
+                    a.api_key_sid.as_ref(),
+                    None
+                )
+                .await
+                .unwrap());
+            let renamed = store.project(&id("a")).await.unwrap().unwrap();
+            assert_eq!(renamed.name, "Alpha 2");
+            assert_eq!(renamed.sealed_secret, "v1.sealed-a");
+            assert!(store
+                .update_project(
+                    &id("a"),
+                    "Alpha 2",
+                    LoginKind::AuthToken,
+                    None,
+                    Some("v1.other")
+                )
+                .await
+                .unwrap());
+            let token = store.project(&id("a")).await.unwrap().unwrap();
+            assert_eq!(token.login, LoginKind::AuthToken);
+            assert_eq!(token.api_key_sid, None);
+            assert_eq!(token.sealed_secret, "v1.other");
+
+            let check = LoginCheck {
+                at: 1_795_955_640,
+                worked: false,
+                message: Some("Twilio error 20003: Authenticate".into()),
+            };
+            store.record_check(&id("a"), &check).await.unwrap();
+            assert_eq!(
+                store.project(&id("a")).await.unwrap().unwrap().check,
+                Some(check)
+            );
+
+            assert!(store.delete_project(&id("a")).await.unwrap());
+            assert!(!store.delete_project(&id("a")).await.unwrap());
+            assert!(store.project(&id("a")).await.unwrap().is_none());
+            assert!(!store
+                .update_project(&id("a"), "x", LoginKind::AuthToken, None, None)
+                .await
+                .unwrap());
+        }
+    })
+}
+
+#[test]
+fn an_account_is_registered_once() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            let again = add(&store, "c", "Copy", AC_A).await;
+            assert!(
+                matches!(again, Err(StoreError::DuplicateAccount(ref sid)) if sid == AC_A),
+                "{url}: {again:?}"
+            );
+            assert_eq!(store.list_projects().await.unwrap().len(), 1);
+        }
+    })
+}
+
+#[test]
+fn reopening_keeps_the_projects_and_migrates_nothing_twice() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            drop(store);
+            let again = Store::open(&url).await.unwrap();
+            assert_eq!(again.list_projects().await.unwrap().len(), 1, "{url}");
+        }
+    })
+}
+
+#[test]
+fn a_database_from_a_newer_console_stops_start_up_untouched() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            drop(store);
+            let checksum = if url.starts_with("sqlite") {
+                "X'00'"
+            } else {
+                "'\\x00'::bytea"
+            };
+            raw_sql(&url, &format!(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'from the future', TRUE, {checksum}, 0)"
+            ))
+            .await;
+            let refused = Store::open(&url).await.unwrap_err();
+            assert!(refused.contains("schema version 9999"), "{refused}");
+            assert!(refused.contains("newer than this console"), "{refused}");
+            assert!(refused.contains("Nothing was changed"), "{refused}");
+            assert!(!refused.contains('\n'), "one line: {refused}");
+        }
+    })
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    on_runtime(async {
+        let dir =
+            std::env::temp_dir().join(format!("store-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("console.db");
+        let junk = b"these are someone's notes, not a database".repeat(200);
+        std::fs::write(&file, &junk).unwrap();
+        let refused = Store::open(&format!("sqlite://{}?mode=rwc", file.display()))
+            .await
+            .unwrap_err();
+        assert!(refused.contains("console.db"), "{refused}");
+        assert!(!refused.contains('\n'), "one line: {refused}");
+        assert_eq!(std::fs::read(&file).unwrap(), junk, "the file is unchanged");
+        std::fs::remove_dir_all(dir).unwrap();
+    })
+}
+
+#[test]
+fn a_password_in_the_database_url_is_not_repeated() {
+    on_runtime(async {
+        let refused = Store::open("postgres://admin:hunter2hunter2@127.0.0.1:1/db")
+            .await
+            .unwrap_err();
+        assert!(!refused.contains("hunter2"), "{refused}");
+        assert!(refused.contains("127.0.0.1"), "{refused}");
+        let refused = Store::open("mysql://x@y/z").await.unwrap_err();
+        assert!(refused.contains("expected postgres://"), "{refused}");
+    })
+}
