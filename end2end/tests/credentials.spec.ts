@@ -1,7 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { keyPicker, uniqueName } from "./helpers";
+import { DEMO_PROJECT, keyPicker, uniqueName } from "./helpers";
 
 const TESTDATA = path.join(__dirname, "..", "..", "src", "domain", "testdata");
 const PEM = fs.readFileSync(path.join(TESTDATA, "rsa2048.pub.pem"), "utf8");
@@ -9,7 +9,7 @@ const FAULTS = process.env.FAKE_FAULTS_URL ?? "http://127.0.0.1:4010/__fake/faul
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 async function openCredentials(page: Page) {
-  await page.goto("/credentials");
+  await page.goto(`${DEMO_PROJECT}/credentials`);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("heading", { name: "Keys and credentials" })).toBeVisible();
 }
@@ -97,7 +97,7 @@ test("deleting a key the settings use is refused until confirmed", async ({ page
   await addKey(page, name);
 
   // Recording settings name the key, with encryption left off.
-  await page.goto("/recording");
+  await page.goto(`${DEMO_PROJECT}/recording`);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const option = keyPicker(page).getByRole("option", { name: new RegExp(`^${name}`) });
   await keyPicker(page).selectOption((await option.getAttribute("value"))!);

@@ -3,6 +3,8 @@ import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { DEMO_ACCOUNT_SID } from "./helpers";
 
+const PROJECT = "demo-acme";
+
 // An attacker's page on another local port: it posts a form to the console
 // as soon as it loads, hoping the operator's browser carries it through.
 const CONSOLE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
@@ -47,6 +49,7 @@ async function storedName(request: import("@playwright/test").APIRequestContext)
 test("a page on another port that auto-submits a save changes nothing", async ({ page, request }) => {
   const before = await storedName(request);
   pages["/save"] = attackerPage("/api/settings/save", {
+    project: PROJECT,
     kind: "Composition",
     "input[friendly_name]": "Owned by another site",
     "input[aws_storage_enabled]": "true",
@@ -74,7 +77,7 @@ test("a page on another port cannot delete a credential", async ({ page, request
   // Earlier tests may have added or removed credentials: use what is there.
   const before = await awsSids(request);
   const target = before[0] ?? "CR00000000000000000000000000de0b01";
-  pages["/delete"] = attackerPage("/api/credentials/delete", { kind: "aws", sid: target, confirm: "true" });
+  pages["/delete"] = attackerPage("/api/credentials/delete", { project: PROJECT, kind: "aws", sid: target, confirm: "true" });
   const refused = page.waitForResponse((r) => r.url().startsWith(`${CONSOLE}/api/`));
   await page.goto(`${attacker}/delete`);
   expect((await refused).status()).toBe(403);
@@ -82,8 +85,8 @@ test("a page on another port cannot delete a credential", async ({ page, request
 });
 
 test("the console cannot be framed", async ({ page }) => {
-  pages["/frame"] = `<!DOCTYPE html><iframe src="${CONSOLE}/" width="800" height="600"></iframe>`;
-  const framed = page.waitForResponse((r) => r.url() === `${CONSOLE}/`);
+  pages["/frame"] = `<!DOCTYPE html><iframe src="${CONSOLE}/projects/demo-acme" width="800" height="600"></iframe>`;
+  const framed = page.waitForResponse((r) => r.url() === `${CONSOLE}/projects/demo-acme`);
   await page.goto(`${attacker}/frame`);
   const response = await framed;
   expect(response.headers()["x-frame-options"]).toBe("DENY");

@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, test } from "@playwright/test";
-import { openSettings, uniqueName } from "./helpers";
+import { DEMO_PROJECT, openSettings, uniqueName } from "./helpers";
 
 // The console's demo fake listens here in the test run (scripts/test), and the
 // console gives up on Twilio after 3 seconds (TWILIO_REQUEST_TIMEOUT=3).
@@ -62,7 +62,7 @@ test("a dropped connection says the outcome is unknown and how to check", async 
 
 test("an unreadable answer while loading shows an error page, not a crash", async ({ page, request }) => {
   await inject(request, "GET", { kind: "malformed" }, null);
-  const response = await page.goto("/");
+  const response = await page.goto(DEMO_PROJECT);
   expect(response?.status()).toBe(503);
   await expect(page.getByRole("alert")).toContainText("The settings could not be read from Twilio.");
   await expect(page.getByRole("alert")).toContainText("could not be read");

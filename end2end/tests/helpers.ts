@@ -1,6 +1,7 @@
 import { expect, Page } from "@playwright/test";
 
-// The demo project of the built-in Twilio fake.
+// The demo project of the built-in Twilio fake, and its pages.
+export const DEMO_PROJECT = "/projects/demo-acme";
 export const DEMO_ACCOUNT_SID = "AC00000000000000000000000000de0001";
 export const DEMO_PUBLIC_KEY_SID = "CR00000000000000000000000000de0a01";
 export const DEMO_AWS_CREDENTIAL_SID = "CR00000000000000000000000000de0b01";
@@ -9,7 +10,7 @@ export const UNKNOWN_SID = "CR0000000000000000000000000000dead";
 
 /** Opens the settings page; with JavaScript, waits until it is hydrated. */
 export async function openSettings(page: Page, opts: { hydrated: boolean }) {
-  await page.goto("/");
+  await page.goto(DEMO_PROJECT);
   if (opts.hydrated) {
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   }

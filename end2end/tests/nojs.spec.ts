@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import {
+  DEMO_PROJECT,
   DEMO_PUBLIC_KEY_SID,
   UNKNOWN_SID,
   awsPicker,
@@ -26,7 +27,7 @@ test("saves without JavaScript and confirms after the redirect", async ({ page }
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
   await expect(page.getByLabel("Encryption enabled")).toBeChecked();
 
-  await page.goto("/");
+  await page.goto(DEMO_PROJECT);
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
   await expect(keyPicker(page)).toHaveValue(DEMO_PUBLIC_KEY_SID);
 
@@ -70,18 +71,18 @@ test("a Twilio error reaches the page without JavaScript", async ({ page }) => {
 });
 
 test("recording settings save without JavaScript and come back to their tab", async ({ page }) => {
-  await page.goto("/recording");
+  await page.goto(`${DEMO_PROJECT}/recording`);
   await expect(page.getByRole("heading", { name: "Recording settings" })).toBeVisible();
   const name = uniqueName("No-JS recordings");
   await page.getByLabel("Friendly name").fill(name);
   await saveReviewed(page);
-  await expect(page).toHaveURL(/\/recording\?saved=recording&__sig=[0-9]+\.[A-Za-z0-9_-]+$/);
+  await expect(page).toHaveURL(/\/projects\/demo-acme\/recording\?saved=recording&__sig=[0-9]+\.[A-Za-z0-9_-]+$/);
   await expect(page.getByRole("status")).toContainText("Saved");
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
 });
 
 test("credentials are added and deleted without JavaScript", async ({ page }) => {
-  await page.goto("/credentials");
+  await page.goto(`${DEMO_PROJECT}/credentials`);
   await expect(page.getByRole("heading", { name: "Keys and credentials" })).toBeVisible();
   // The file picker needs JavaScript; pasting is offered instead.
   await expect(page.getByLabel("Or load a PEM file")).toHaveCount(0);
@@ -105,7 +106,7 @@ test("credentials are added and deleted without JavaScript", async ({ page }) =>
 });
 
 test("a rename to an empty name says why, without JavaScript", async ({ page }) => {
-  await page.goto("/credentials");
+  await page.goto(`${DEMO_PROJECT}/credentials`);
   await page.getByLabel("New name for prod-2026").fill("  ");
   await page.getByRole("button", { name: "Rename prod-2026" }).click();
   await expect(page.getByRole("alert")).toContainText(

@@ -71,9 +71,9 @@ pub fn App() -> impl IntoView {
                     path=(StaticSegment("projects"), ParamSegment("id"))
                     view=|| {
                         view! {
-                            <ProjectFrame page=|| {
-                                view! { <SettingsPage kind=SettingsKind::Composition /> }
-                            } />
+                            <ProjectFrame>
+                                <SettingsPage kind=SettingsKind::Composition />
+                            </ProjectFrame>
                         }
                     }
                     ssr=SsrMode::Async
@@ -82,21 +82,33 @@ pub fn App() -> impl IntoView {
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("recording"))
                     view=|| {
                         view! {
-                            <ProjectFrame page=|| {
-                                view! { <SettingsPage kind=SettingsKind::Recording /> }
-                            } />
+                            <ProjectFrame>
+                                <SettingsPage kind=SettingsKind::Recording />
+                            </ProjectFrame>
                         }
                     }
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("credentials"))
-                    view=|| view! { <ProjectFrame page=CredentialsPage /> }
+                    view=|| {
+                        view! {
+                            <ProjectFrame>
+                                <CredentialsPage />
+                            </ProjectFrame>
+                        }
+                    }
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("edit"))
-                    view=|| view! { <ProjectFrame page=ProjectEditPage /> }
+                    view=|| {
+                        view! {
+                            <ProjectFrame>
+                                <ProjectEditPage />
+                            </ProjectFrame>
+                        }
+                    }
                     ssr=SsrMode::Async
                 />
             </Routes>

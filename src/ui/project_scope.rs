@@ -21,15 +21,12 @@ pub fn ProjectField() -> impl IntoView {
     view! { <input type="hidden" name="project" value=current_project().to_string() /> }
 }
 
-/// Renders `page` for the project named in the path, once it is known to
+/// Renders the page for the project named in the path, once it is known to
 /// exist; a page of a project that does not exist is a 404. A change of
-/// project (same route, other id) renders the page afresh.
+/// project (same route, other id) renders the page afresh. (Children, not
+/// a generic page: one copy of this code in the bundle for every page.)
 #[component]
-pub fn ProjectFrame<P, V>(page: P) -> impl IntoView
-where
-    P: Fn() -> V + Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
+pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| {
         params
@@ -49,7 +46,7 @@ where
     view! {
         <Suspense fallback=|| view! { <p class="page">"Loading the project…"</p> }>
             {move || {
-                let page = page.clone();
+                let page = children.clone();
                 project
                     .get()
                     .map(move |found| match found {

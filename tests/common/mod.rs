@@ -184,6 +184,15 @@ pub async fn start_console_with(
     serve(fake, projects, deadline, leptos_options).await
 }
 
+/// A console over the given projects (another instance on the same store).
+pub async fn start_console_over(fake: RunningFake, projects: Projects) -> Console {
+    let leptos_options = leptos::config::LeptosOptions::builder()
+        .output_name("composition-admin")
+        .site_root("public")
+        .build();
+    serve(fake, projects, Duration::from_secs(30), leptos_options).await
+}
+
 /// The console serving a built site from `site_root`.
 pub async fn start_console_serving(site_root: &str, hash_files: bool) -> Console {
     let fake = start_fake().await;
