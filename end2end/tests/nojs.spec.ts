@@ -114,3 +114,26 @@ test("a rename to an empty name says why, without JavaScript", async ({ page }) 
   );
   await expect(page.getByRole("row", { name: /prod-2026/ })).toBeVisible();
 });
+
+test("a project is added without JavaScript, after a wrong secret is refused", async ({ page }) => {
+  await page.goto("/projects");
+  const name = uniqueName("Fourth Coffee");
+  await page.getByLabel("Project name").fill(name);
+  await page.getByLabel("Account SID").fill("AC00000000000000000000000000de0007");
+  await page.getByLabel("API key", { exact: true }).check();
+  await page.getByLabel("API key SID").fill("SK00000000000000000000000000de0007");
+  await page.getByLabel("Secret", { exact: true }).fill("wrong-secret-wrong-secret-00007");
+  await page.getByRole("button", { name: "Test connection and add project" }).click();
+  await expect(page.getByRole("alert")).toContainText("20003");
+  // The form keeps what was typed, except the secret.
+  await expect(page.getByLabel("Project name")).toHaveValue(name);
+  await expect(page.getByLabel("Secret", { exact: true })).toHaveValue("");
+  await expect(page.getByRole("link", { name, exact: true })).toHaveCount(0);
+
+  await page.getByLabel("Secret", { exact: true }).fill("demoKeySecret000000000000000007");
+  await page.getByRole("button", { name: "Test connection and add project" }).click();
+  await expect(page).toHaveURL(/\/projects\/[a-z0-9]+\?done=project-added&__sig=/);
+  await expect(page.getByRole("status").filter({ hasText: "Project added" })).toBeVisible();
+  await expect(page.locator(".project-name")).toHaveText(name);
+  await expect(page.getByRole("heading", { name: "Composition settings" })).toBeVisible();
+});

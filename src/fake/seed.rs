@@ -56,8 +56,9 @@ pub const DEMO_AWS_CREDENTIAL_SID: &str = "CR00000000000000000000000000de0b01";
 /// The demo project page the README and the end-to-end tests open.
 pub const DEMO_PROJECT_ID: &str = "demo-acme";
 
-/// Five accounts with different settings: plain, encrypted, storing in S3,
-/// both, and one whose project is registered with a wrong token.
+/// Seven accounts: five registered as demo projects with different settings
+/// (plain, encrypted, storing in S3, both, and one registered with a wrong
+/// token), and two left for a newcomer (or a test) to add.
 const DEMO_SEED: &str = r#"{
   "accounts": [{
     "sid": "AC00000000000000000000000000de0001",
@@ -117,6 +118,13 @@ const DEMO_SEED: &str = r#"{
   }, {
     "sid": "AC00000000000000000000000000de0005",
     "auth_token": "demo0000000000000000000000000005"
+  }, {
+    "sid": "AC00000000000000000000000000de0006",
+    "auth_token": "demo0000000000000000000000000006"
+  }, {
+    "sid": "AC00000000000000000000000000de0007",
+    "auth_token": "demo0000000000000000000000000007",
+    "api_keys": [{"sid": "SK00000000000000000000000000de0007", "secret": "demoKeySecret000000000000000007"}]
   }]
 }"#;
 

@@ -8,7 +8,7 @@ use crate::domain::{AppError, ProjectId};
 use crate::paths;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The project whose page this is. Only valid below `ProjectFrame`.
 pub fn current_project() -> ProjectId {
@@ -28,6 +28,9 @@ pub fn ProjectField() -> impl IntoView {
 #[component]
 pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
     let params = use_params_map();
+    // Set by the redirect after adding a project without JavaScript.
+    let query = use_query_map();
+    let just_added = move || query.read().get("done").as_deref() == Some("project-added");
     let id = Memo::new(move |_| {
         params
             .read()
@@ -66,6 +69,14 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                                         <a href=paths::PROJECTS>"Switch project"</a>
                                     </nav>
                                 </div>
+                                {just_added()
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice success" role="status">
+                                                "Project added: its login works."
+                                            </p>
+                                        }
+                                    })}
                                 {page()}
                             }
                                 .into_any()
