@@ -37,7 +37,7 @@ async fn listed(console: &Console) -> Vec<ProjectSummary> {
     response.json().await.unwrap()
 }
 
-fn northwind<'a>(secret: &'a str) -> Vec<(&'static str, &'a str)> {
+fn northwind(secret: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("input[name]", "Northwind Clinic"),
         ("input[account_sid]", NORTHWIND),

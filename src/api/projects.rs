@@ -33,7 +33,7 @@ pub async fn add_project(input: ProjectInput) -> Result<ProjectSummary, Failure<
         super::context::within_deadline(&state, state.projects.add(&input)).await
     }
     .await;
-    let added = failed_with(result, &input)?;
+    let added = result.map_err(failure(&input))?;
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!(
             "{}?done=project-added",
@@ -55,7 +55,7 @@ pub async fn edit_project(
         super::context::within_deadline(&state, state.projects.edit(&project, &input)).await
     }
     .await;
-    let saved = failed_with(result, &input)?;
+    let saved = result.map_err(failure(&input))?;
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!(
             "{}?done=project-saved",
@@ -104,16 +104,14 @@ pub async fn check_project(project: ProjectId) -> Result<LoginCheck, AppError> {
     Ok(result)
 }
 
+/// Reports a failure and hands back the form without its secret.
 #[cfg(feature = "ssr")]
-fn failed_with<T>(
-    result: Result<T, AppError>,
-    input: &ProjectInput,
-) -> Result<T, Failure<ProjectInput>> {
-    result.map_err(|error| {
+fn failure(input: &ProjectInput) -> impl FnOnce(AppError) -> Failure<ProjectInput> + '_ {
+    move |error| {
         super::context::report(&error);
         Failure {
             error,
             input: Some(input.for_echo()),
         }
-    })
+    }
 }
