@@ -72,31 +72,58 @@ impl MasterKey {
         }
     }
 
+    /// Writes the key to a new file at `path`, readable by this user only;
+    /// `None` (nothing written) if a file is there already. The data and
+    /// the file's name reach the disk before this returns.
+    pub fn create_file(self, path: &Path) -> Result<Option<Self>, String> {
+        match self.write(path, true) {
+            Ok(()) => Ok(Some(self)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(format!(
+                "cannot write the master key file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
     /// Writes the key to `path`, readable by this user only, replacing a
-    /// file there. The data reaches the disk before this returns.
+    /// file there.
     pub fn write_file(&self, path: &Path) -> Result<(), String> {
+        self.write(path, false)
+            .map_err(|e| format!("cannot write the master key file {}: {e}", path.display()))
+    }
+
+    fn write(&self, path: &Path, exclusive: bool) -> std::io::Result<()> {
         use std::io::Write;
-        let fail =
-            |e: std::io::Error| format!("cannot write the master key file {}: {e}", path.display());
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir {
+            std::fs::create_dir_all(dir)?;
         }
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        if exclusive {
+            options.write(true).create_new(true);
+        } else {
+            options.write(true).create(true).truncate(true);
+        }
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let mut file = options.open(path).map_err(fail)?;
+        let mut file = options.open(path)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(fail)?;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         }
-        writeln!(file, "{}", self.to_base64()).map_err(fail)?;
-        file.sync_all().map_err(fail)
+        writeln!(file, "{}", self.to_base64())?;
+        file.sync_all()?;
+        // The new name must survive a crash too.
+        #[cfg(unix)]
+        if let Some(dir) = dir {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@
 // Usage: node end2end/perf/first-load.mjs [console URL, default http://127.0.0.1:4140/]
 import { chromium } from "@playwright/test";
 
-const url = process.argv[2] ?? "http://127.0.0.1:4140/";
+const url = process.argv[2] ?? "http://127.0.0.1:4140/projects/demo-acme";
 const links = [
   // Chrome DevTools' "Fast 3G" preset, as the issue defines it.
   { name: "Fast 3G", down: 1.6e6, up: 750e3, rtt: 150 },

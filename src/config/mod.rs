@@ -251,6 +251,8 @@ impl Config {
         let warnings = [
             ("auth_token", "--auth-token", "TWILIO_AUTH_TOKEN or --auth-token-file"),
             ("api_secret", "--api-secret", "TWILIO_API_SECRET or --api-secret-file"),
+            ("master_key", "--master-key", "CONSOLE_MASTER_KEY or --master-key-file"),
+            ("database_url", "--database-url", "CONSOLE_DATABASE_URL"),
         ]
         .into_iter()
         .filter(|(id, _, _)| matches.value_source(id) == Some(ValueSource::CommandLine))

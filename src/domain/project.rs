@@ -94,7 +94,7 @@ impl LoginKind {
 }
 
 /// The add/edit form as typed. On edit, an empty secret keeps the stored one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectInput {
     pub name: String,
     pub account_sid: String,
@@ -131,6 +131,18 @@ impl Login {
 }
 
 // Never print the secret, whatever derives `Debug` around it.
+impl fmt::Debug for ProjectInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProjectInput")
+            .field("name", &self.name)
+            .field("account_sid", &self.account_sid)
+            .field("login", &self.login)
+            .field("api_key_sid", &self.api_key_sid)
+            .field("secret", &(!self.secret.is_empty()).then_some("[redacted]"))
+            .finish()
+    }
+}
+
 impl fmt::Debug for ProjectUpdate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProjectUpdate")
@@ -157,18 +169,19 @@ impl ProjectInput {
                 Field::ProjectName,
                 format!("is too long: at most {MAX_PROJECT_NAME} characters"),
             );
+        } else if name.chars().any(is_hidden_control) {
+            errors.push(
+                Field::ProjectName,
+                "may not contain control or text-direction characters",
+            );
         }
-        let account_sid = self
-            .account_sid
-            .trim()
+        let account_sid = lower_hex(self.account_sid.trim())
             .parse::<AccountSid>()
             .map_err(|e| errors.push(Field::AccountSid, e.to_string()))
             .ok();
         let login = match self.login {
             LoginKind::AuthToken => Some(Login::AuthToken),
-            LoginKind::ApiKey => self
-                .api_key_sid
-                .trim()
+            LoginKind::ApiKey => lower_hex(self.api_key_sid.trim())
                 .parse::<ApiKeySid>()
                 .map(Login::ApiKey)
                 .map_err(|e| errors.push(Field::ApiKeySid, e.to_string()))
@@ -199,6 +212,20 @@ impl ProjectInput {
             secret: String::new(),
         }
     }
+}
+
+/// A SID with its hex digits in lower case, as Twilio writes them, so one
+/// account is one project whatever the case it was typed in.
+fn lower_hex(raw: &str) -> String {
+    let mut chars = raw.chars();
+    let prefix: String = chars.by_ref().take(2).collect();
+    prefix + &chars.as_str().to_ascii_lowercase()
+}
+
+/// Control characters and the bidirectional overrides that can make a
+/// name in the list read as something else.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn check_secret(raw: &str, login: LoginKind, required: bool) -> Result<Option<String>, String> {
@@ -351,6 +378,29 @@ mod tests {
             .message_for(Field::Secret)
             .unwrap()
             .contains("spaces or line breaks"));
+    }
+
+    #[test]
+    fn sids_are_kept_in_lower_case_and_names_without_hidden_characters() {
+        let upper = ProjectInput {
+            account_sid: AC.to_uppercase(),
+            api_key_sid: SK.to_uppercase(),
+            ..input()
+        };
+        let update = upper.validate(true).unwrap();
+        assert_eq!(update.account_sid.as_str(), AC);
+        assert_eq!(update.login, Login::ApiKey(SK.parse().unwrap()));
+        let sneaky = ProjectInput {
+            name: "Acme\u{202e}oediV".into(),
+            ..input()
+        };
+        assert!(sneaky
+            .validate(true)
+            .unwrap_err()
+            .message_for(Field::ProjectName)
+            .unwrap()
+            .contains("text-direction"));
+        assert!(!format!("{:?}", input()).contains("s3cr3t"));
     }
 
     #[test]

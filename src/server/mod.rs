@@ -129,6 +129,9 @@ pub async fn projects_from_config(
 ) -> Result<(Projects, Option<RunningFake>), String> {
     let login = config.login()?;
     let demo = login.is_none() && config.demo;
+    if demo && config.storage.database_url.is_some() {
+        return Err("--demo keeps its demo projects in a SQLite file of their own (demo.db in --data-dir); it cannot be combined with --database-url".into());
+    }
     if login.is_none() && !config.demo && config.storage.database_url.is_none() {
         // Projects may be in the store already; say how to add the first.
         tracing::info!("no Twilio credentials on the command line: add projects at /projects");

@@ -1,4 +1,9 @@
-//! Finding the master key at start, and rotating it.
+//! Finding the master key at start, and rotating it. A rotation writes the
+//! new key to `<key file>.next` (created exclusively: it is also the lock
+//! against a second rotation), re-seals every secret in one transaction,
+//! then keeps the old key as `<key file>.prev` and moves the new one in. A
+//! start that finds the database switched but the file not yet moved
+//! finishes the move. Stop every console instance before rotating.
 
 use crate::store::{ResealError, Store};
 use crate::vault::{next_key_path, KeySource, MasterKey, Vault, VaultError};
@@ -6,47 +11,56 @@ use std::path::{Path, PathBuf};
 
 /// The vault for `store`, or one line saying why not; a wrong key changes
 /// nothing. A key file is created (0600) only for a store with no secrets
-/// sealed yet. A rotation that stopped after the store switched keys but
-/// before the new key file took the old one's place is finished here.
+/// sealed yet.
 pub async fn unlock(store: &Store, source: &KeySource) -> Result<Vault, String> {
     let check = store.key_check().await.map_err(|e| e.to_string())?;
     let (vault, described) = match source {
         KeySource::Env(key) => (Vault::new(key), "the key in CONSOLE_MASTER_KEY".to_owned()),
-        KeySource::File(path) => match (MasterKey::read_file(path)?, &check) {
-            (Some(key), _) => (Vault::new(&key), format!("the key in {}", path.display())),
-            (None, None) => {
-                let key = MasterKey::generate();
-                key.write_file(path)?;
-                tracing::info!(file = %path.display(), "created a new master key file; back it up with the database");
-                (Vault::new(&key), format!("the key in {}", path.display()))
-            }
-            (None, Some(_)) => {
-                if let Some(vault) = finish_rotation(path, check.as_deref())? {
-                    return Ok(vault);
+        KeySource::File(path) => {
+            let described = format!("the key in {}", path.display());
+            match (MasterKey::read_file(path)?, &check) {
+                (Some(key), _) => (Vault::new(&key), described),
+                (None, None) => {
+                    refuse_if_sealed_values(store).await?;
+                    let key = match MasterKey::generate().create_file(path)? {
+                        Some(created) => {
+                            tracing::info!(file = %path.display(), "created a new master key file; back it up with the database");
+                            created
+                        }
+                        // Another instance created it a moment ago.
+                        None => MasterKey::read_file(path)?
+                            .ok_or_else(|| format!("{} vanished while starting", path.display()))?,
+                    };
+                    (Vault::new(&key), described)
                 }
-                return Err(format!("the master key file {} is missing, and this database's secrets were sealed with a key: restore the file (or set CONSOLE_MASTER_KEY). Nothing was changed.", path.display()));
+                (None, Some(check)) => {
+                    if let Some(vault) = finish_rotation(path, check)? {
+                        return Ok(vault);
+                    }
+                    return Err(format!("the master key file {} is missing, and this database's secrets were sealed with a key: restore the file (or set CONSOLE_MASTER_KEY). Nothing was changed.", path.display()));
+                }
             }
-        },
+        }
     };
     match check {
         None => {
+            refuse_if_sealed_values(store).await?;
             store
                 .set_key_check(&vault.key_check())
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(vault)
-        }
-        Some(check) if vault.opens_check(&check) => {
-            if let KeySource::File(path) = source {
-                // A rotation that stopped before its commit left a key
-                // nothing was sealed with.
-                let _ = std::fs::remove_file(next_key_path(path));
+            // Two instances starting at once: the first check stored wins.
+            let stored = store.key_check().await.map_err(|e| e.to_string())?;
+            if stored.as_deref().is_some_and(|c| vault.opens_check(c)) {
+                Ok(vault)
+            } else {
+                Err(format!("{described} is not the key another instance just set up this database with. Nothing was changed."))
             }
-            Ok(vault)
         }
+        Some(check) if vault.opens_check(&check) => Ok(vault),
         Some(check) => {
             if let KeySource::File(path) = source {
-                if let Some(vault) = finish_rotation(path, Some(&check))? {
+                if let Some(vault) = finish_rotation(path, &check)? {
                     return Ok(vault);
                 }
             }
@@ -55,21 +69,53 @@ pub async fn unlock(store: &Store, source: &KeySource) -> Result<Vault, String> 
     }
 }
 
-/// If `path.next` holds the key the store was switched to, moves it into
-/// place and answers its vault.
-fn finish_rotation(path: &Path, check: Option<&str>) -> Result<Option<Vault>, String> {
+/// A database with projects but no key check lost its vault row (a partial
+/// restore?): any key would be accepted and would not open them.
+async fn refuse_if_sealed_values(store: &Store) -> Result<(), String> {
+    let projects = store.list_projects().await.map_err(|e| e.to_string())?;
+    if projects.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the database holds {} project(s) but no record of the master key they were sealed with (was it restored in part?); restore it whole. Nothing was changed.", projects.len()))
+    }
+}
+
+/// If `path.next` holds the key the store was switched to, keeps the old
+/// key as `path.prev`, moves the new one into place and answers its vault.
+fn finish_rotation(path: &Path, check: &str) -> Result<Option<Vault>, String> {
     let next = next_key_path(path);
-    let (Some(key), Some(check)) = (MasterKey::read_file(&next)?, check) else {
+    let Some(key) = MasterKey::read_file(&next)? else {
         return Ok(None);
     };
     let vault = Vault::new(&key);
     if !vault.opens_check(check) {
         return Ok(None);
     }
-    std::fs::rename(&next, path)
-        .map_err(|e| format!("cannot move {} to {}: {e}", next.display(), path.display()))?;
+    move_into_place(&next, path)?;
     tracing::warn!(file = %path.display(), "finished a master key rotation that had stopped half-way");
     Ok(Some(vault))
+}
+
+/// `path` becomes `path.prev` (if there), then `next` becomes `path`.
+fn move_into_place(next: &Path, path: &Path) -> Result<(), String> {
+    if path.exists() {
+        let prev = with_suffix(path, ".prev");
+        std::fs::rename(path, &prev)
+            .map_err(|e| format!("cannot move {} to {}: {e}", path.display(), prev.display()))?;
+    }
+    std::fs::rename(next, path).map_err(|e| {
+        format!(
+            "the secrets are sealed with the new key in {}, but it could not be moved to {}: {e}; the next start moves it",
+            next.display(),
+            path.display()
+        )
+    })
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Re-seals every secret with a new key in one transaction, then puts the
@@ -101,30 +147,34 @@ pub async fn rotate_with(
     target: &Path,
     mut reseal: impl FnMut(&crate::domain::ProjectId, &str, &Vault) -> Result<String, VaultError>,
 ) -> Result<(usize, PathBuf), String> {
-    let key = MasterKey::generate();
     let next = next_key_path(target);
-    key.write_file(&next)?;
+    let Some(key) = MasterKey::generate().create_file(&next)? else {
+        return Err(format!("{} exists: another rotation is running, or one stopped half-way. If none is running, start the console once (it finishes a rotation whose database part is done), then delete {} if it is still there.", next.display(), next.display()));
+    };
     let new = Vault::new(&key);
-    let count = store
+    let count = match store
         .reseal_all(|id, sealed| reseal(id, sealed, &new), &new.key_check())
         .await
-        .map_err(|e| match e {
-            ResealError::Store(e) => format!("nothing was changed: {e}"),
-            ResealError::Seal(e) => format!("nothing was changed: {e}"),
-        });
-    let count = match count {
+    {
         Ok(count) => count,
         Err(e) => {
-            let _ = std::fs::remove_file(&next);
-            return Err(e);
+            // A failed COMMIT may still have landed: look before deleting.
+            let landed = store
+                .key_check()
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|c| new.opens_check(&c));
+            if !landed {
+                let _ = std::fs::remove_file(&next);
+                return Err(match e {
+                    ResealError::Store(e) => format!("nothing was changed: {e}"),
+                    ResealError::Seal(e) => format!("nothing was changed: {e}"),
+                });
+            }
+            store.list_projects().await.map_or(0, |p| p.len())
         }
     };
-    std::fs::rename(&next, target).map_err(|e| {
-        format!(
-            "the secrets are sealed with the new key in {}, but it could not be moved to {}: {e}; the next start moves it",
-            next.display(),
-            target.display()
-        )
-    })?;
+    move_into_place(&next, target)?;
     Ok((count, target.to_owned()))
 }

@@ -62,6 +62,7 @@ impl Projects {
         let secret = update.secret.clone().unwrap_or_default();
         let client = self.login_client(&update.login, &update.account_sid, secret.clone());
         test_login(&client, &update.account_sid).await?;
+        self.ensure_current_key().await.map_err(internal)?;
         let id = new_id();
         let sealed = self.vault.seal(&id, &secret);
         let api_key_sid = match &update.login {
@@ -124,6 +125,9 @@ impl Projects {
             let client = self.login_client(&update.login, &row.account_sid, secret.clone());
             test_login(&client, &row.account_sid).await?;
         }
+        if secret.is_some() {
+            self.ensure_current_key().await.map_err(internal)?;
+        }
         let sealed = secret.as_ref().map(|s| self.vault.seal(id, s));
         let api_key_sid = match &update.login {
             Login::ApiKey(sid) => Some(sid),
@@ -167,8 +171,9 @@ impl Projects {
     }
 
     /// Adds the project, or updates the login of the one registered for its
-    /// account (start-up flags, the demo). Its login is tested and the
-    /// outcome kept, but a failure does not stop anything.
+    /// account (start-up flags, the demo). The login is tested first: a new
+    /// project is stored whatever the outcome (the list shows it), but a
+    /// stored login is replaced only by one that works.
     pub async fn register(
         &self,
         update: &ProjectUpdate,
@@ -178,6 +183,9 @@ impl Projects {
             .secret
             .clone()
             .ok_or("a project registered at start needs its secret")?;
+        let client = self.login_client(&update.login, &update.account_sid, secret.clone());
+        let outcome = test_login(&client, &update.account_sid).await;
+        self.ensure_current_key().await?;
         let existing = self
             .store
             .project_by_account(&update.account_sid)
@@ -188,6 +196,11 @@ impl Projects {
             Login::AuthToken => None,
         };
         let id = match existing {
+            Some(row) if outcome.is_err() => {
+                let problem = outcome.err().map(|e| e.to_string()).unwrap_or_default();
+                tracing::warn!(project = %row.id, account = %update.account_sid, "the login given at start does not work ({problem}); the stored login is kept");
+                return Ok(row.id);
+            }
             Some(row) => {
                 let sealed = self.vault.seal(&row.id, &secret);
                 self.store
@@ -219,13 +232,25 @@ impl Projects {
                 id
             }
         };
-        let client = self.login_client(&update.login, &update.account_sid, secret);
-        let outcome = test_login(&client, &update.account_sid).await;
         let check = self.record(&id, outcome).await;
         if let Some(problem) = &check.message {
             tracing::warn!(project = %id, account = %update.account_sid, "the login does not work: {problem}");
         }
         Ok(id)
+    }
+
+    /// Refuses to seal with a key the store no longer uses (rotated while
+    /// this instance ran): such a secret would not open after a restart.
+    async fn ensure_current_key(&self) -> Result<(), String> {
+        let check = self.store.key_check().await.map_err(|e| e.to_string())?;
+        if check.is_some_and(|c| self.vault.opens_check(&c)) {
+            Ok(())
+        } else {
+            Err(
+                "the master key was rotated while this console ran; restart it to use the new key"
+                    .into(),
+            )
+        }
     }
 
     async fn row(&self, id: &ProjectId) -> Result<ProjectRow, AppError> {
@@ -276,11 +301,15 @@ impl Projects {
 pub async fn test_login(client: &TwilioClient, account: &AccountSid) -> Result<(), AppError> {
     let settings = client.fetch_settings(SettingsKind::Composition).await?;
     match settings.account_sid {
-        Some(found) if &found != account => Err(invalid(
+        Some(found) if found.as_str().eq_ignore_ascii_case(account.as_str()) => Ok(()),
+        Some(found) => Err(invalid(
             Field::AccountSid,
             format!("does not match the login: Twilio answered for account {found}. Check the account SID, or use a key of this account."),
         )),
-        _ => Ok(()),
+        // Fail closed: an answer that does not say whose it is proves nothing.
+        None => Err(AppError::Unavailable {
+            message: "Twilio's answer did not name the account, so the login could not be checked; try again".into(),
+        }),
     }
 }
 

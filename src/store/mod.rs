@@ -134,7 +134,8 @@ impl Store {
 
     /// Records the master key's check value, on first start.
     pub async fn set_key_check(&self, sealed: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO vault (id, key_check) VALUES (1, $1)")
+        // Two instances setting up one database: the first one's check stays.
+        sqlx::query("INSERT INTO vault (id, key_check) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
             .bind(sealed)
             .execute(&self.pool)
             .await?;
@@ -177,16 +178,29 @@ fn is_missing_table(error: &sqlx::Error) -> bool {
     }
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password (in the user part or the query), for
+/// messages.
 pub fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        Err(_) => "(unreadable URL)".to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(unreadable URL)".to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    if parsed.query().is_some() {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let hidden = k.eq_ignore_ascii_case("password") || k.contains("key");
+                (
+                    k.into_owned(),
+                    if hidden { "***".into() } else { v.into_owned() },
+                )
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// Seconds since 1970, the store's time unit.

@@ -191,6 +191,13 @@ impl Store {
         key_check: &str,
     ) -> Result<usize, ResealError<E>> {
         let mut tx = self.pool().begin().await.map_err(ResealError::store)?;
+        if self.backend() == super::Backend::Postgres {
+            // Other instances' writes wait until the new key is in place.
+            sqlx::query("LOCK TABLE projects IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await
+                .map_err(ResealError::store)?;
+        }
         let rows = sqlx::query("SELECT id, sealed_secret FROM projects ORDER BY id")
             .fetch_all(&mut *tx)
             .await
@@ -234,12 +241,13 @@ impl<E> ResealError<E> {
     }
 }
 
-/// 23505 on PostgreSQL, 2067 (SQLITE_CONSTRAINT_UNIQUE) on SQLite.
+/// The account SID's unique index refused the row: PostgreSQL names the
+/// constraint, SQLite the column.
 fn is_unique_violation(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Database(e) => {
-            matches!(e.code().as_deref(), Some("23505") | Some("2067"))
-                || e.message().contains("UNIQUE constraint failed")
+            e.constraint() == Some("projects_account_sid_key")
+                || e.message().contains("projects.account_sid")
         }
         _ => false,
     }

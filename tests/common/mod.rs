@@ -25,6 +25,9 @@ pub const PROJECT: &str = "acme";
 pub fn on_runtime<F: std::future::Future>(test: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        // Debug builds of a page render nest deep futures; the default 2 MiB
+        // ran out once every test shared one binary.
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
         .unwrap()
@@ -250,12 +253,12 @@ pub async fn test_databases() -> Vec<String> {
         "sqlite://{}?mode=rwc",
         dir.join("console.db").display()
     )];
-    match std::env::var("TEST_POSTGRES_URL") {
-        Ok(admin) => urls.push(fresh_postgres_database(&admin).await),
-        Err(_) if std::env::var_os("REQUIRE_POSTGRES").is_some() => {
+    match std::env::var("TEST_POSTGRES_URL").map(|u| u.trim().to_owned()) {
+        Ok(admin) if !admin.is_empty() => urls.push(fresh_postgres_database(&admin).await),
+        _ if std::env::var_os("REQUIRE_POSTGRES").is_some() => {
             panic!("REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not: start one with scripts/test-postgres start")
         }
-        Err(_) => eprintln!(
+        _ => eprintln!(
             "TEST_POSTGRES_URL is not set: the PostgreSQL half is skipped (scripts/test runs it)"
         ),
     }

@@ -2,9 +2,7 @@
 //! per-project isolation, 404s, editing and removing, with and without
 //! JavaScript, and two console instances on one PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::api::projects::{AddProject, EditProject, ListProjects, RemoveProject};
 use composition_admin::api::settings::{FetchSettings, SaveSettings};
 use composition_admin::domain::{MediaSettings, ProjectSummary, SettingsKind};

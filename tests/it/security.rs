@@ -2,10 +2,8 @@
 //! cross-site posts, a foreign Host, forged outcome URLs, off-site
 //! redirects, oversized input, a Twilio that never answers.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use composition_admin::api::credentials::CreatePublicKey;
 use composition_admin::api::settings::{FetchSettings, SaveSettings};
 use composition_admin::domain::{AppError, SaveFailure, SettingsInput, SettingsKind};

@@ -1,9 +1,7 @@
 //! Fault injection in the fake, and what the console's Twilio client makes
 //! of each fault.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::{AppError, SettingsKind};
 use composition_admin::fake::{Fault, FaultRule};
 use composition_admin::twilio::TwilioError;

@@ -1,8 +1,6 @@
 //! The Twilio client against the in-process fake: the wire contract both ways.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::{AppError, SettingsInput, SettingsKind};
 use composition_admin::twilio::TwilioError;
 

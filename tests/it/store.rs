@@ -1,8 +1,6 @@
 //! The projects store, the same tests on SQLite and on PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::{LoginCheck, LoginKind, ProjectId};
 use composition_admin::store::{NewProject, Store, StoreError};
 

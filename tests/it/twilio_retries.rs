@@ -1,9 +1,7 @@
 //! Retries after 429 and 503: bounded, honouring Retry-After, only where a
 //! second request is harmless.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::{SettingsInput, SettingsKind};
 use composition_admin::fake::{Fault, FaultRule};
 use composition_admin::twilio::TwilioError;

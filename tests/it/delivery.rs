@@ -1,9 +1,7 @@
 //! How the console ships bytes: the bundle precompressed and cached for a
 //! year under its hashed name, pages compressed as they are sent.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, VARY};
 
 /// A built site as `cargo leptos build --release --precompress` leaves it:

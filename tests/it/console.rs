@@ -1,9 +1,7 @@
 //! The console over HTTP, as a browser without JavaScript sees it: pages
 //! rendered on the server, forms posted to server functions, redirects.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::api::settings::SaveSettings;
 use composition_admin::domain::{SettingsInput, SettingsKind};
 use leptos::server_fn::ServerFn;
@@ -38,7 +36,7 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
     } else {
         &DEMO_ORIGINAL
     };
-    let fields: Vec<(&str, &str)> = [("project", common::PROJECT)]
+    let fields: Vec<(&str, &str)> = [("project", PROJECT)]
         .iter()
         .chain(fields)
         .chain(original)

@@ -1,14 +1,12 @@
 //! The client's side of the Accounts credentials API, against the fake.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::credentials::{AwsCredentialInput, PublicKeyInput};
 use composition_admin::domain::CredentialKind;
 use composition_admin::fake::{Fault, FaultRule};
 use composition_admin::twilio::TwilioError;
 
-const PEM: &str = include_str!("../src/domain/testdata/rsa2048.pub.pem");
+const PEM: &str = include_str!("../../src/domain/testdata/rsa2048.pub.pem");
 
 fn aws(name: &str) -> AwsCredentialInput {
     AwsCredentialInput {

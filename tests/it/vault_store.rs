@@ -2,9 +2,7 @@
 //! at start, tampering, and key rotation (also interrupted), on SQLite and
 //! on PostgreSQL.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::domain::{AppError, Login, ProjectId, ProjectUpdate};
 use composition_admin::services::master_key::{rotate, rotate_with, unlock};
 use composition_admin::services::Projects;
@@ -261,6 +259,58 @@ fn a_rotation_stopped_before_the_key_file_moved_is_finished_at_start() {
                 new_key.to_base64()
             );
             assert!(!next_key_path(&key_file).exists());
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    })
+}
+
+#[test]
+fn a_second_rotation_waits_for_the_first_and_a_start_meanwhile_keeps_its_key() {
+    on_runtime(async {
+        let url = test_databases().await.remove(0);
+        let dir = temp_dir();
+        let key_file = dir.join("master.key");
+        let source = KeySource::File(key_file.clone());
+        let store = Store::open(&url).await.unwrap();
+        let vault = unlock(&store, &source).await.unwrap();
+        with_projects(&store, vault).await;
+        // A rotation is under way: its new key is written, its commit not yet.
+        let pending = MasterKey::generate();
+        pending.write_file(&next_key_path(&key_file)).unwrap();
+        // A start meanwhile works with the current key and leaves the new one.
+        unlock(&store, &source).await.unwrap();
+        assert!(
+            next_key_path(&key_file).exists(),
+            "the rotation's key is kept"
+        );
+        // A second rotation is refused, changing nothing.
+        let refused = rotate(&store, &source, None).await.unwrap_err();
+        assert!(refused.contains("another rotation is running"), "{refused}");
+        let vault = unlock(&store, &source).await.unwrap();
+        assert!(all_open(&opened(&store, &vault).await));
+        std::fs::remove_dir_all(dir).unwrap();
+    })
+}
+
+#[test]
+fn projects_without_their_key_record_are_not_opened_with_a_new_key() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let dir = temp_dir();
+            let store = Store::open(&url).await.unwrap();
+            let vault = unlock(&store, &KeySource::File(dir.join("master.key")))
+                .await
+                .unwrap();
+            with_projects(&store, vault).await;
+            raw_sql(&url, "DELETE FROM vault").await;
+            let refused = unlock(&store, &KeySource::File(dir.join("elsewhere.key")))
+                .await
+                .unwrap_err();
+            assert!(
+                refused.contains("no record of the master key"),
+                "{url}: {refused}"
+            );
+            assert!(!dir.join("elsewhere.key").exists(), "no key was made");
             std::fs::remove_dir_all(dir).unwrap();
         }
     })

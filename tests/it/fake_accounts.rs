@@ -1,8 +1,6 @@
 //! The fake's Accounts credentials API and its account separation, over HTTP.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::fake::{self, Seed};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -10,7 +8,7 @@ use serde_json::Value;
 const OTHER: &str = "AC11111111111111111111111111111111";
 const OTHER_KEY: &str = "SK22222222222222222222222222222222";
 const AWS_SECRET: &str = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const PEM: &str = include_str!("../src/domain/testdata/rsa2048.pub.pem");
+const PEM: &str = include_str!("../../src/domain/testdata/rsa2048.pub.pem");
 
 async fn two_accounts() -> fake::RunningFake {
     let seed = Seed::from_json(&format!(

@@ -1,9 +1,7 @@
 //! The credentials server functions over HTTP, as the hydrated app calls
 //! them (JSON answers) and as a plain form post does (redirects).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use composition_admin::api::credentials::{
     CreateAwsCredential, CreatePublicKey, DeleteCredential, ListCredentials,
 };
@@ -11,8 +9,8 @@ use composition_admin::domain::{AppError, Credential, CredentialKind, Credential
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
-const PEM: &str = include_str!("../src/domain/testdata/rsa2048.pub.pem");
-const EC_PEM: &str = include_str!("../src/domain/testdata/ec-p256.pub.pem");
+const PEM: &str = include_str!("../../src/domain/testdata/rsa2048.pub.pem");
+const EC_PEM: &str = include_str!("../../src/domain/testdata/ec-p256.pub.pem");
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 fn http() -> reqwest::Client {
@@ -25,7 +23,7 @@ fn http() -> reqwest::Client {
 
 /// A call as the hydrated app makes it: form-encoded, JSON back.
 async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    let fields: Vec<(&str, &str)> = [("project", common::PROJECT)]
+    let fields: Vec<(&str, &str)> = [("project", PROJECT)]
         .iter()
         .chain(fields)
         .copied()

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: one link of the console instead of
+//! one per file. (`tests/logging.rs` stays apart: it installs the process's
+//! log subscriber.)
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod console;
+mod console_credentials;
+mod delivery;
+mod fake_accounts;
+mod fake_faults;
+mod projects;
+mod security;
+mod startup;
+mod store;
+mod twilio_client;
+mod twilio_credentials;
+mod twilio_retries;
+mod vault_store;
