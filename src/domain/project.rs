@@ -128,6 +128,13 @@ impl Login {
             Self::AuthToken => LoginKind::AuthToken,
         }
     }
+
+    pub fn api_key_sid(&self) -> Option<&ApiKeySid> {
+        match self {
+            Self::ApiKey(sid) => Some(sid),
+            Self::AuthToken => None,
+        }
+    }
 }
 
 // Never print the secret, whatever derives `Debug` around it.

@@ -64,23 +64,7 @@ impl Projects {
         test_login(&client, &update.account_sid).await?;
         self.ensure_current_key().await.map_err(internal)?;
         let id = new_id();
-        let sealed = self.vault.seal(&id, &secret);
-        let api_key_sid = match &update.login {
-            Login::ApiKey(sid) => Some(sid),
-            Login::AuthToken => None,
-        };
-        let inserted = self
-            .store
-            .insert_project(&NewProject {
-                id: &id,
-                name: &update.name,
-                account_sid: &update.account_sid,
-                login: update.login.kind(),
-                api_key_sid,
-                sealed_secret: &sealed,
-            })
-            .await;
-        match inserted {
+        match self.insert(&id, &update, &secret).await {
             Ok(()) => {}
             // Someone added the same account meanwhile.
             Err(StoreError::DuplicateAccount(_)) => return Err(duplicate("another")),
@@ -129,10 +113,7 @@ impl Projects {
             self.ensure_current_key().await.map_err(internal)?;
         }
         let sealed = secret.as_ref().map(|s| self.vault.seal(id, s));
-        let api_key_sid = match &update.login {
-            Login::ApiKey(sid) => Some(sid),
-            Login::AuthToken => None,
-        };
+        let api_key_sid = update.login.api_key_sid();
         let found = self
             .store
             .update_project(
@@ -191,10 +172,7 @@ impl Projects {
             .project_by_account(&update.account_sid)
             .await
             .map_err(|e| e.to_string())?;
-        let api_key_sid = match &update.login {
-            Login::ApiKey(sid) => Some(sid),
-            Login::AuthToken => None,
-        };
+        let api_key_sid = update.login.api_key_sid();
         let id = match existing {
             Some(row) if outcome.is_err() => {
                 let problem = outcome.err().map(|e| e.to_string()).unwrap_or_default();
@@ -217,16 +195,7 @@ impl Projects {
             }
             None => {
                 let id = id.unwrap_or_else(new_id);
-                let sealed = self.vault.seal(&id, &secret);
-                self.store
-                    .insert_project(&NewProject {
-                        id: &id,
-                        name: &update.name,
-                        account_sid: &update.account_sid,
-                        login: update.login.kind(),
-                        api_key_sid,
-                        sealed_secret: &sealed,
-                    })
+                self.insert(&id, update, &secret)
                     .await
                     .map_err(|e| e.to_string())?;
                 id
@@ -251,6 +220,26 @@ impl Projects {
                     .into(),
             )
         }
+    }
+
+    /// Stores a new project with its secret sealed for its id.
+    async fn insert(
+        &self,
+        id: &ProjectId,
+        update: &ProjectUpdate,
+        secret: &str,
+    ) -> Result<(), StoreError> {
+        let sealed = self.vault.seal(id, secret);
+        self.store
+            .insert_project(&NewProject {
+                id,
+                name: &update.name,
+                account_sid: &update.account_sid,
+                login: update.login.kind(),
+                api_key_sid: update.login.api_key_sid(),
+                sealed_secret: &sealed,
+            })
+            .await
     }
 
     async fn row(&self, id: &ProjectId) -> Result<ProjectRow, AppError> {
