@@ -6,13 +6,13 @@ use crate::domain::{ProjectId, SettingsKind};
 /// The list of projects, where the console starts.
 pub const PROJECTS: &str = "/projects";
 
-/// The list, filtered by a search.
-pub fn projects_search(search: &str) -> String {
-    if search.is_empty() {
-        PROJECTS.to_owned()
-    } else {
-        let mut url = String::from(PROJECTS);
+/// A page of the list, filtered by a search.
+pub fn projects_search(search: &str, page: usize) -> String {
+    let mut url = String::from(PROJECTS);
+    let mut separator = '?';
+    if !search.is_empty() {
         url.push_str("?q=");
+        separator = '&';
         url.extend(search.chars().flat_map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '-' | '_' | '.' => vec![c],
             other => {
@@ -24,8 +24,12 @@ pub fn projects_search(search: &str) -> String {
                     .collect()
             }
         }));
-        url
     }
+    if page > 1 {
+        url.push(separator);
+        url.push_str(&format!("page={page}"));
+    }
+    url
 }
 
 /// A project's Composition or Recording settings.
@@ -60,7 +64,9 @@ mod tests {
         );
         assert_eq!(credentials(&id), "/projects/abc/credentials");
         assert_eq!(edit_project(&id), "/projects/abc/edit");
-        assert_eq!(projects_search("a b&c"), "/projects?q=a%20b%26c");
-        assert_eq!(projects_search(""), "/projects");
+        assert_eq!(projects_search("a b&c", 1), "/projects?q=a%20b%26c");
+        assert_eq!(projects_search("", 1), "/projects");
+        assert_eq!(projects_search("", 2), "/projects?page=2");
+        assert_eq!(projects_search("x", 3), "/projects?q=x&page=3");
     }
 }

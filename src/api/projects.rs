@@ -1,17 +1,28 @@
 //! The projects the console manages: listing, adding (after a connection
 //! test), editing, testing again and removing.
 
-use crate::domain::{AppError, Failure, LoginCheck, ProjectId, ProjectInput, ProjectSummary};
+use crate::domain::{
+    AppError, Failure, LoginCheck, ProjectId, ProjectInput, ProjectPage, ProjectSummary,
+};
 use leptos::prelude::*;
 
+/// Longest search accepted.
+pub const MAX_SEARCH: usize = 100;
+
+/// One page of the projects a search matches (all of them without one).
 #[server(endpoint = "projects/list")]
-pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
+pub async fn list_projects(
+    search: Option<String>,
+    page: Option<usize>,
+) -> Result<ProjectPage, AppError> {
     let state = super::context::app_state()?;
-    state
+    let search = crate::domain::error::clipped(search.as_deref().unwrap_or_default(), MAX_SEARCH);
+    let all = state
         .projects
         .list()
         .await
-        .inspect_err(super::context::report)
+        .inspect_err(super::context::report)?;
+    Ok(ProjectPage::of(all, &search, page.unwrap_or(1)))
 }
 
 /// One project, for its pages' header; a 404 when there is none.

@@ -333,6 +333,45 @@ impl ProjectSummary {
     }
 }
 
+/// Projects shown on one page of the list.
+pub const PROJECTS_PER_PAGE: usize = 50;
+
+/// One page of the projects list, after a search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectPage {
+    pub projects: Vec<ProjectSummary>,
+    /// All projects the caller may see.
+    pub total: usize,
+    /// Those the search matches.
+    pub matching: usize,
+    /// 1-based, within `1..=pages`.
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl ProjectPage {
+    /// Page `page` (clamped) of the projects `search` matches.
+    pub fn of(all: Vec<ProjectSummary>, search: &str, page: usize) -> Self {
+        let total = all.len();
+        let found: Vec<_> = all.into_iter().filter(|p| p.matches(search)).collect();
+        let matching = found.len();
+        let pages = matching.div_ceil(PROJECTS_PER_PAGE).max(1);
+        let page = page.clamp(1, pages);
+        let projects = found
+            .into_iter()
+            .skip((page - 1) * PROJECTS_PER_PAGE)
+            .take(PROJECTS_PER_PAGE)
+            .collect();
+        Self {
+            projects,
+            total,
+            matching,
+            page,
+            pages,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,6 +489,27 @@ mod tests {
         assert_eq!(at(0).when(), "1970-01-01 00:00 UTC");
         assert_eq!(at(1_795_955_640).when(), "2026-11-29 12:34 UTC");
         assert_eq!(at(951_782_400).when(), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn the_list_is_searched_then_paged() {
+        let project = |i: usize| ProjectSummary {
+            id: format!("p{i}").parse().unwrap(),
+            name: format!("Customer {i:03}"),
+            account_sid: format!("AC{i:032x}").parse().unwrap(),
+            login: LoginKind::AuthToken,
+            api_key_sid: None,
+            check: None,
+        };
+        let all: Vec<_> = (0..120).map(project).collect();
+        let first = ProjectPage::of(all.clone(), "", 1);
+        assert_eq!((first.total, first.matching, first.pages), (120, 120, 3));
+        assert_eq!(first.projects.len(), PROJECTS_PER_PAGE);
+        let last = ProjectPage::of(all.clone(), "", 99);
+        assert_eq!((last.page, last.projects.len()), (3, 20));
+        let found = ProjectPage::of(all, "customer 11", 1);
+        assert_eq!(found.matching, 10);
+        assert_eq!((found.page, found.pages), (1, 1));
     }
 
     #[test]

@@ -4,16 +4,15 @@
 use super::fields::{checked_submit, hydrated};
 use super::notices::ErrorNotice;
 use super::project_form::{field_id, ProjectFields};
-use crate::api::projects::{list_projects, AddProject, CheckProject};
-use crate::domain::{AppError, Failure, FieldErrors, LoginCheck, ProjectInput, ProjectSummary};
+use crate::api::projects::{list_projects, AddProject, CheckProject, MAX_SEARCH};
+use crate::domain::{
+    AppError, Failure, FieldErrors, LoginCheck, ProjectInput, ProjectPage, ProjectSummary,
+};
 use crate::paths;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// Longest search kept from the URL.
-const MAX_SEARCH: usize = 100;
 
 fn outcome_from_query(done: &str) -> Option<&'static str> {
     match done {
@@ -29,14 +28,21 @@ fn outcome_from_query(done: &str) -> Option<&'static str> {
 pub fn ProjectsPage() -> impl IntoView {
     let add = ServerAction::<AddProject>::new();
     let check = ServerAction::<CheckProject>::new();
-    let projects = Resource::new(
-        move || (add.version().get(), check.version().get()),
-        |_| list_projects(),
-    );
     let query = use_query_map();
     let search = move || {
         crate::domain::error::clipped(&query.read().get("q").unwrap_or_default(), MAX_SEARCH)
     };
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+    };
+    let projects = Resource::new(
+        move || (add.version().get(), check.version().get(), search(), page()),
+        |(_, _, search, page)| list_projects(Some(search), Some(page)),
+    );
     let status = move || {
         if let Some(Ok(added)) = add.value().get() {
             return Some(format!(
@@ -91,7 +97,7 @@ pub fn ProjectsPage() -> impl IntoView {
                     projects
                         .get()
                         .map(|found| match found {
-                            Ok(list) => view! { <ProjectTable list search=search() check /> }.into_any(),
+                            Ok(found) => view! { <ProjectTable found search=search() check /> }.into_any(),
                             Err(error) => {
                                 view! { <ErrorNotice error context="The projects could not be read." /> }
                                     .into_any()
@@ -106,27 +112,49 @@ pub fn ProjectsPage() -> impl IntoView {
 
 #[component]
 fn ProjectTable(
-    list: Vec<ProjectSummary>,
+    found: ProjectPage,
     search: String,
     check: ServerAction<CheckProject>,
 ) -> impl IntoView {
-    let total = list.len();
-    let shown: Vec<_> = list.into_iter().filter(|p| p.matches(&search)).collect();
-    let count = if search.trim().is_empty() {
+    let ProjectPage {
+        projects,
+        total,
+        matching,
+        page,
+        pages,
+    } = found;
+    let mut count = if search.trim().is_empty() {
         format!("{total} project{}", if total == 1 { "" } else { "s" })
     } else {
-        format!(
-            "{} of {total} projects match \u{201c}{search}\u{201d}",
-            shown.len()
-        )
+        format!("{matching} of {total} projects match \u{201c}{search}\u{201d}")
     };
+    if pages > 1 {
+        count.push_str(&format!(", page {page} of {pages}"));
+    }
     if total == 0 {
         return view! { <p>"No projects yet: add the first one below."</p> }.into_any();
     }
-    let rows = shown
+    let rows = projects
         .into_iter()
         .map(|p| view! { <ProjectRow project=p check /> })
         .collect_view();
+    let link = |to: usize, text: &'static str, rel: &'static str| {
+        (to >= 1 && to <= pages && to != page).then(|| {
+            view! {
+                <a href=paths::projects_search(&search, to) rel=rel>
+                    {text}
+                </a>
+            }
+        })
+    };
+    let pager = (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages of projects">
+                {link(page.saturating_sub(1), "Previous page", "prev")}
+                {link(page + 1, "Next page", "next")}
+            </nav>
+        }
+    });
     view! {
         <p class="count">{count}</p>
         <table class="projects">
@@ -141,6 +169,7 @@ fn ProjectTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {pager}
     }
     .into_any()
 }

@@ -5,7 +5,7 @@
 use crate::common::*;
 use composition_admin::api::projects::{AddProject, EditProject, ListProjects, RemoveProject};
 use composition_admin::api::settings::{FetchSettings, SaveSettings};
-use composition_admin::domain::{MediaSettings, ProjectSummary, SettingsKind};
+use composition_admin::domain::{MediaSettings, ProjectPage, ProjectSummary, SettingsKind};
 use composition_admin::services::Projects;
 use composition_admin::store::Store;
 use composition_admin::vault::{MasterKey, Vault};
@@ -32,7 +32,7 @@ async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest:
 async fn listed(console: &Console) -> Vec<ProjectSummary> {
     let response = call(console, ListProjects::url(), &[]).await;
     assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    response.json::<ProjectPage>().await.unwrap().projects
 }
 
 fn northwind(secret: &str) -> Vec<(&'static str, &str)> {
@@ -387,5 +387,36 @@ fn two_console_instances_on_one_postgresql_share_their_projects() {
         // The second instance opens the sealed login and reads the account.
         let html = second.html(&format!("/projects/{}", added.id)).await;
         assert!(html.contains("Clinic compositions"), "{html}");
+    })
+}
+
+#[test]
+fn a_long_list_is_paged_and_searched_on_the_server() {
+    on_runtime(async {
+        let console = start_console().await;
+        let store = console.projects.store();
+        for i in 0..60 {
+            let id: composition_admin::domain::ProjectId = format!("c{i:02}").parse().unwrap();
+            store
+                .insert_project(&composition_admin::store::NewProject {
+                    id: &id,
+                    name: &format!("Customer {i:02}"),
+                    account_sid: &format!("AC{:032x}", i + 1).parse().unwrap(),
+                    login: composition_admin::domain::LoginKind::AuthToken,
+                    api_key_sid: None,
+                    sealed_secret: "v1.unused",
+                })
+                .await
+                .unwrap();
+        }
+        let first = console.html("/projects").await;
+        assert!(first.contains("61 projects, page 1 of 2"), "{first}");
+        assert!(first.contains(r#"href="/projects?page=2""#), "{first}");
+        assert_eq!(first.matches("Test again").count(), 50);
+        let second = console.html("/projects?page=2").await;
+        assert!(second.contains("page 2 of 2"));
+        assert_eq!(second.matches("Test again").count(), 11);
+        let found = console.html("/projects?q=customer%205").await;
+        assert!(found.contains("10 of 61 projects match"), "{found}");
     })
 }
