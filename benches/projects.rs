@@ -9,10 +9,11 @@
 //! the console's own latency. Reported: p50/p99 and the ratio to the
 //! single-project baseline.
 
-use composition_admin::domain::{Login, LoginKind, ProjectId, ProjectUpdate};
+use composition_admin::domain::{Login, LoginKind, ProjectId, ProjectUpdate, Role};
 use composition_admin::fake::{self, seed, Seed};
-use composition_admin::server::{router, AppState, Site};
-use composition_admin::services::Projects;
+use composition_admin::server::{ensure_staff, router, AppState, Site};
+use composition_admin::services::auth::hash_password;
+use composition_admin::services::{Auth, Projects};
 use composition_admin::store::{NewProject, Store};
 use composition_admin::twilio::{PoolConfig, RetryPolicy, TwilioPool};
 use composition_admin::vault::{MasterKey, Vault};
@@ -37,12 +38,10 @@ async fn run(requests: usize) {
         .await
         .unwrap();
     let base = fake.base_url();
-    let many = console(&base, FILLER).await;
-    let one = console(&base, 0).await;
-    let http = reqwest::Client::new();
+    let (many, many_http) = console(&base, FILLER).await;
+    let (one, one_http) = console(&base, 0).await;
 
-    let page = |addr: String| {
-        let http = http.clone();
+    let page = |(addr, http): (String, reqwest::Client)| {
         move || {
             let request = http.get(format!("http://{addr}/projects"));
             async move {
@@ -52,8 +51,7 @@ async fn run(requests: usize) {
             }
         }
     };
-    let read = |addr: String| {
-        let http = http.clone();
+    let read = |(addr, http): (String, reqwest::Client)| {
         move || {
             let request = http
                 .post(format!("http://{addr}/api/settings/fetch"))
@@ -72,6 +70,8 @@ async fn run(requests: usize) {
         "{requests} requests each, one at a time (after {} warm-up)",
         requests / 10
     );
+    let one = (one, one_http);
+    let many = (many, many_http);
     let single_read = measure(read(one.clone()), requests).await;
     let many_read = measure(read(many.clone()), requests).await;
     let single_page = measure(page(one.clone()), requests).await;
@@ -99,8 +99,9 @@ async fn run(requests: usize) {
 }
 
 /// A console on a fresh SQLite store holding the demo account as
-/// `bench-target` plus `filler` other projects; its address.
-async fn console(fake_base: &str, filler: usize) -> String {
+/// `bench-target` plus `filler` other projects; its address, and a client
+/// signed in there as an admin.
+async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
     let dir = std::env::temp_dir().join(format!("bench-projects-{}-{filler}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -150,7 +151,13 @@ async fn console(fake_base: &str, filler: usize) -> String {
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let hash = hash_password("bench password 123".into()).await.unwrap();
+    ensure_staff(projects.store(), "bench", Role::Admin, &hash)
+        .await
+        .unwrap();
+    let auth = Auth::new(projects.store().clone());
     let app = router(AppState {
+        auth,
         leptos_options: leptos::config::LeptosOptions::builder()
             .output_name("composition-admin")
             .site_root("public")
@@ -159,8 +166,38 @@ async fn console(fake_base: &str, filler: usize) -> String {
         site: Site::new(addr, None),
         deadline: Duration::from_secs(30),
     });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr.to_string()
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let signed_in = reqwest::Client::new()
+        .post(format!("http://{addr}/api/auth/sign-in"))
+        .header("origin", format!("http://{addr}"))
+        .header("accept", "application/json")
+        .form(&[
+            ("input[name]", "bench"),
+            ("input[password]", "bench password 123"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    (addr.to_string(), http)
 }
 
 struct Figures {

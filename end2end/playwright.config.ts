@@ -21,6 +21,7 @@ const chromium = {
 
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   // One fake account is shared: tests run one at a time, in order.
   workers: 1,
   fullyParallel: false,
@@ -30,6 +31,7 @@ export default defineConfig({
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
   use: {
     baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    storageState: "test-results/signed-in.json",
     trace: "retain-on-failure",
   },
   projects: [

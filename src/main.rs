@@ -1,5 +1,5 @@
 use composition_admin::config::{Command, Config};
-use composition_admin::server::{projects_from_config, router, AppState, Site};
+use composition_admin::server::{projects_from_config, router, staff_from_config, AppState, Site};
 use std::process::ExitCode;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
@@ -26,8 +26,16 @@ async fn main() -> ExitCode {
 
 async fn run(mut config: Config) -> Result<(), String> {
     config.read_secret_files()?;
-    if let Some(Command::RotateMasterKey { new_key_file }) = &config.command {
-        return rotate_master_key(&config, new_key_file.as_deref()).await;
+    match &config.command {
+        Some(Command::RotateMasterKey { new_key_file }) => {
+            return rotate_master_key(&config, new_key_file.as_deref()).await
+        }
+        Some(Command::AddStaff {
+            name,
+            role,
+            projects,
+        }) => return add_staff(&config, name, role, projects).await,
+        None => {}
     }
     let leptos_options = leptos::config::get_configuration(None)
         .map_err(|e| format!("bad LEPTOS_* setting: {e}"))?
@@ -36,10 +44,12 @@ async fn run(mut config: Config) -> Result<(), String> {
     if let Some(warning) = config.check_listen(addr)? {
         tracing::warn!("{warning}");
     }
-    let (projects, _demo_fake) = projects_from_config(&config).await?;
+    let (projects, demo_fake) = projects_from_config(&config).await?;
+    let auth = staff_from_config(&projects, demo_fake.is_some()).await?;
     let app = router(AppState {
         leptos_options,
         projects,
+        auth,
         site: Site::new(addr, config.public_url.as_deref()),
         deadline: Duration::from_secs(config.deadline),
     });
@@ -47,12 +57,16 @@ async fn run(mut config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!("composition-admin is ready: open http://{addr}/");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| format!("server stopped: {e}"))
+    // The client address counts sign-in attempts.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| format!("server stopped: {e}"))
 }
 
 /// `rotate-master-key`: re-seals every secret with a new key.
@@ -68,6 +82,51 @@ async fn rotate_master_key(
     println!(
         "re-sealed {count} secret(s) with a new master key, now in {}",
         path.display()
+    );
+    Ok(())
+}
+
+/// `add-staff`: a staff member with a generated password, printed once.
+async fn add_staff(
+    config: &Config,
+    name: &str,
+    role: &str,
+    projects: &[String],
+) -> Result<(), String> {
+    use composition_admin::domain::{staff::check_staff_name, ProjectId, Role};
+    use composition_admin::services::auth::{generate_password, hash_password};
+    use composition_admin::store::Store;
+    let name = check_staff_name(name).map_err(|e| format!("--name {e}"))?;
+    let role = Role::from_slug(role).ok_or("--role must be admin, editor or viewer")?;
+    let store = Store::open(&config.storage.database_url(config.demo)?).await?;
+    let password = generate_password();
+    let id = composition_admin::server::ensure_staff(
+        &store,
+        &name,
+        role,
+        &hash_password(password.clone()).await?,
+    )
+    .await?;
+    for project in projects {
+        let project: ProjectId = project
+            .parse()
+            .map_err(|e| format!("--project {project}: {e}"))?;
+        if store
+            .project(&project)
+            .await
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            return Err(format!("--project {project}: there is no such project"));
+        }
+        store
+            .assign(&id, &project)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    println!(
+        "{name} ({}) can sign in with the password {password} (shown once)",
+        role.label()
     );
     Ok(())
 }

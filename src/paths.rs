@@ -6,6 +6,9 @@ use crate::domain::{ProjectId, SettingsKind};
 /// The list of projects, where the console starts.
 pub const PROJECTS: &str = "/projects";
 
+/// The sign-in form.
+pub const SIGN_IN: &str = "/sign-in";
+
 /// A page of the list, filtered by a search.
 pub fn projects_search(search: &str, page: usize) -> String {
     let mut url = String::from(PROJECTS);

@@ -36,7 +36,7 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
         .init();
     on_runtime(async {
         let console = start_console().await;
-        let http = browser_without_js();
+        let http = console.browser();
         // A no-JavaScript post that fails comes back with its input in the
         // query of the page it redirects to.
         let response = http

@@ -137,3 +137,23 @@ test("a project is added without JavaScript, after a wrong secret is refused", a
   await expect(page.locator(".project-name")).toHaveText(name);
   await expect(page.getByRole("heading", { name: "Composition settings" })).toBeVisible();
 });
+
+test.describe("signed out", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test("staff sign in and out without JavaScript", async ({ page }) => {
+    await page.goto("/projects");
+    await expect(page).toHaveURL(/\/sign-in$/);
+    await page.getByLabel("Name").fill("viewer");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert")).toContainText("That name and password do not match a staff account.");
+    await page.getByLabel("Name").fill("viewer");
+    await page.getByLabel("Password").fill(process.env.E2E_VIEWER_PASSWORD!);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/projects$/);
+    await expect(page.getByText("Signed in as")).toContainText("viewer");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+  });
+});

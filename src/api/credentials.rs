@@ -4,6 +4,8 @@ use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure, ProjectId,
     PublicKeyInput,
 };
+#[cfg(feature = "ssr")]
+use crate::services::Action;
 use leptos::prelude::*;
 
 /// Every credential of a kind, all pages read on the server.
@@ -13,7 +15,7 @@ pub async fn list_credentials(
     kind: CredentialKind,
 ) -> Result<Vec<Credential>, AppError> {
     use crate::services::credentials;
-    super::context::for_project(&project, |client| async move {
+    super::context::for_project(&project, Action::Read, |client| async move {
         credentials::list(&client, kind).await
     })
     .await
@@ -28,6 +30,7 @@ pub type Listing = Result<Vec<Credential>, AppError>;
 #[server(endpoint = "credentials/all")]
 pub async fn list_all_credentials(project: ProjectId) -> Result<(Listing, Listing), AppError> {
     use crate::services::credentials;
+    super::context::allowed(Action::Read, Some(&project)).inspect_err(super::context::report)?;
     let state = super::context::app_state()?;
     let client = state
         .projects
@@ -51,7 +54,7 @@ pub async fn create_public_key(
     input: PublicKeyInput,
 ) -> Result<Credential, Failure<PublicKeyInput>> {
     use crate::services::credentials;
-    let result = super::context::for_project(&project, |client| {
+    let result = super::context::for_project(&project, Action::Change, |client| {
         let input = &input;
         async move { credentials::create_public_key(&client, input).await }
     })
@@ -74,7 +77,7 @@ pub async fn create_aws_credential(
     input: AwsCredentialInput,
 ) -> Result<Credential, Failure<AwsCredentialInput>> {
     use crate::services::credentials;
-    let result = super::context::for_project(&project, |client| {
+    let result = super::context::for_project(&project, Action::Change, |client| {
         let input = &input;
         async move { credentials::create_aws(&client, input).await }
     })
@@ -101,7 +104,7 @@ pub async fn rename_credential(
         kind,
         sid: crate::domain::error::clipped(&sid, 40),
     };
-    let result = super::context::for_project(&project, |client| {
+    let result = super::context::for_project(&project, Action::Change, |client| {
         let (sid, name) = (&sid, &friendly_name);
         async move { credentials::rename(&client, kind, sid, name).await }
     })
@@ -123,7 +126,7 @@ pub async fn delete_credential(
         kind,
         sid: crate::domain::error::clipped(&sid, 40),
     };
-    let result = super::context::for_project(&project, |client| {
+    let result = super::context::for_project(&project, Action::Change, |client| {
         let sid = &sid;
         async move { credentials::delete(&client, kind, sid, confirm == Some(true)).await }
     })

@@ -1,5 +1,6 @@
 //! Server functions: thin, they find the state, call a service and map errors.
 
+pub mod auth;
 pub mod credentials;
 pub mod projects;
 pub mod settings;
@@ -31,16 +32,38 @@ mod context {
             .unwrap_or_else(|_| Err(AppError::did_not_answer(state.deadline.as_secs())))
     }
 
-    /// Runs `work` with the project's own Twilio client, under the deadline.
-    /// A project that does not exist is a 404 with a plain message.
+    /// The signed-in staff member making this call. The sign-in layer put
+    /// them in the request; without one it answered 401 already.
+    pub fn caller() -> Result<crate::services::Caller, AppError> {
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<crate::services::Caller>().cloned())
+            .ok_or(AppError::NotSignedIn)
+    }
+
+    /// The caller, if they may do `action` (on `project`); otherwise why not
+    /// (404 for a project they may not see).
+    pub fn allowed(
+        action: crate::services::Action,
+        project: Option<&crate::domain::ProjectId>,
+    ) -> Result<crate::services::Caller, AppError> {
+        let caller = caller()?;
+        caller.may(action, project)?;
+        Ok(caller)
+    }
+
+    /// Runs `work` with the project's own Twilio client, under the deadline,
+    /// if the caller may do `action` on the project. A project that does not
+    /// exist (or is not theirs to see) is a 404 with a plain message.
     pub async fn for_project<T, F, Fut>(
         project: &crate::domain::ProjectId,
+        action: crate::services::Action,
         work: F,
     ) -> Result<T, AppError>
     where
         F: FnOnce(crate::twilio::TwilioClient) -> Fut,
         Fut: std::future::Future<Output = Result<T, AppError>>,
     {
+        allowed(action, Some(project))?;
         let state = app_state()?;
         let client = state.projects.client(project).await?;
         within_deadline(&state, work(client)).await

@@ -15,19 +15,24 @@ pub async fn list_projects(
     search: Option<String>,
     page: Option<usize>,
 ) -> Result<ProjectPage, AppError> {
+    use crate::services::Action;
+    let caller = super::context::allowed(Action::ListProjects, None)?;
     let state = super::context::app_state()?;
     let search = crate::domain::error::clipped(search.as_deref().unwrap_or_default(), MAX_SEARCH);
-    let all = state
+    let mut all = state
         .projects
         .list()
         .await
         .inspect_err(super::context::report)?;
+    all.retain(|p| caller.sees(&p.id));
     Ok(ProjectPage::of(all, &search, page.unwrap_or(1)))
 }
 
 /// One project, for its pages' header; a 404 when there is none.
 #[server(endpoint = "projects/get")]
 pub async fn get_project(project: ProjectId) -> Result<ProjectSummary, AppError> {
+    super::context::allowed(crate::services::Action::Read, Some(&project))
+        .inspect_err(super::context::report)?;
     let state = super::context::app_state()?;
     state
         .projects
@@ -40,6 +45,7 @@ pub async fn get_project(project: ProjectId) -> Result<ProjectSummary, AppError>
 #[server(endpoint = "projects/add")]
 pub async fn add_project(input: ProjectInput) -> Result<ProjectSummary, Failure<ProjectInput>> {
     let result = async {
+        super::context::allowed(crate::services::Action::Administer, None)?;
         let state = super::context::app_state()?;
         super::context::within_deadline(&state, state.projects.add(&input)).await
     }
@@ -62,6 +68,7 @@ pub async fn edit_project(
     input: ProjectInput,
 ) -> Result<ProjectSummary, Failure<ProjectInput>> {
     let result = async {
+        super::context::allowed(crate::services::Action::Administer, Some(&project))?;
         let state = super::context::app_state()?;
         super::context::within_deadline(&state, state.projects.edit(&project, &input)).await
     }
@@ -81,6 +88,7 @@ pub async fn edit_project(
 #[server(endpoint = "projects/remove")]
 pub async fn remove_project(project: ProjectId, confirm: Option<bool>) -> Result<(), AppError> {
     let result = async {
+        super::context::allowed(crate::services::Action::Administer, Some(&project))?;
         let state = super::context::app_state()?;
         let summary = state.projects.summary(&project).await?;
         if confirm != Some(true) {
@@ -104,6 +112,7 @@ pub async fn remove_project(project: ProjectId, confirm: Option<bool>) -> Result
 #[server(endpoint = "projects/check")]
 pub async fn check_project(project: ProjectId) -> Result<LoginCheck, AppError> {
     let result = async {
+        super::context::allowed(crate::services::Action::Administer, Some(&project))?;
         let state = super::context::app_state()?;
         super::context::within_deadline(&state, state.projects.check(&project)).await
     }

@@ -12,9 +12,11 @@ pub async fn fetch_settings(
     kind: SettingsKind,
 ) -> Result<MediaSettings, AppError> {
     use crate::services::settings;
-    super::context::for_project(&project, |client| async move {
-        settings::fetch(&client, kind).await
-    })
+    super::context::for_project(
+        &project,
+        crate::services::Action::Read,
+        |client| async move { settings::fetch(&client, kind).await },
+    )
     .await
     .inspect_err(super::context::report)
 }
@@ -44,7 +46,7 @@ pub async fn save_settings(
         changes_shown: super::context::form_post_origin().is_none(),
         confirmed: confirm == Some(true),
     };
-    let saved = super::context::for_project(&project, |client| {
+    let saved = super::context::for_project(&project, crate::services::Action::Change, |client| {
         let (input, original) = (&input, &original);
         async move { settings::save(&client, kind, input, original, consent).await }
     })

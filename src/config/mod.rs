@@ -152,6 +152,19 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         new_key_file: Option<PathBuf>,
     },
+    /// Add a staff member (or give an existing one a new password); the
+    /// generated password is printed once
+    AddStaff {
+        /// The name they sign in with
+        #[arg(long)]
+        name: String,
+        /// admin, editor or viewer
+        #[arg(long, value_parser = ["admin", "editor", "viewer"])]
+        role: String,
+        /// A project id they may work on (editors and viewers; repeat)
+        #[arg(long = "project", value_name = "ID")]
+        projects: Vec<String>,
+    },
 }
 
 /// Twilio's base URL: https, or http only to this machine (a local fake),

@@ -164,9 +164,22 @@ pub enum AppError {
     /// The request between browser and console failed.
     #[error("The request could not be completed: {0}")]
     Request(String),
-    /// What the request names (a project) does not exist.
+    /// What the request names (a project) does not exist, or is not the
+    /// caller's to see.
     #[error("{0}")]
     NotFound(String),
+    /// No one is signed in (or the session ended).
+    #[error("Please sign in; your session may have ended.")]
+    NotSignedIn,
+    /// Signed in, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A sign-in that did not work.
+    #[error("{0}")]
+    SignIn(String),
+    /// Too many sign-in attempts: seconds to wait.
+    #[error("Too many sign-in attempts; try again in {0} seconds.")]
+    TooManyAttempts(u64),
 }
 
 impl AppError {
@@ -219,6 +232,9 @@ impl AppError {
             Self::Unavailable { .. } => 503,
             Self::Internal { .. } => 500,
             Self::NotFound(_) => 404,
+            Self::NotSignedIn | Self::SignIn(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::TooManyAttempts(_) => 429,
         }
     }
 }

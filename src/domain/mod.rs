@@ -8,6 +8,7 @@ pub mod public_key;
 pub mod s3_url;
 pub mod settings;
 pub mod sid;
+pub mod staff;
 
 pub use changes::Difference;
 pub use credentials::{
@@ -20,3 +21,4 @@ pub use project::{
 };
 pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};
+pub use staff::{Role, SignInInput, StaffId, StaffSummary};

@@ -4,6 +4,7 @@
 mod guard;
 mod headers;
 mod middleware;
+pub mod signin;
 mod site;
 
 pub use headers::page_csp;
@@ -12,7 +13,7 @@ pub use site::Site;
 use crate::config::{Config, TwilioLogin};
 use crate::domain::{Login, ProjectUpdate};
 use crate::fake::{self, RunningFake, Seed};
-use crate::services::Projects;
+use crate::services::{Auth, Projects};
 use crate::store::Store;
 use crate::twilio::{PoolConfig, RetryPolicy, TwilioPool};
 use crate::ui::app::{shell, App};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The projects, their sealed logins and the shared Twilio pool.
     pub projects: Projects,
+    /// Staff sign-in and who may do what.
+    pub auth: Auth,
     /// The console's own origin and hosts, and its redirect signing key.
     pub site: Site,
     /// How long one server function may spend on Twilio, retries included.
@@ -71,6 +74,11 @@ pub fn router(state: AppState) -> Router {
             state.site.clone(),
             guard::drop_unsigned_outcomes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            signin::require_sign_in,
+        ))
+        .layer(session_layer(&state))
         // The largest legitimate form (a public key with its name) is a few
         // KiB; nothing the console accepts needs more.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -107,6 +115,24 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// Server-side sessions in the console's database: HttpOnly, SameSite=Strict,
+/// Secure when the console is served over https, ended after idle time.
+fn session_layer(
+    state: &AppState,
+) -> tower_sessions::SessionManagerLayer<crate::store::SessionTable> {
+    use tower_sessions::cookie::{time::Duration, SameSite};
+    tower_sessions::SessionManagerLayer::new(crate::store::SessionTable::new(
+        state.projects.store().clone(),
+    ))
+    .with_name("console_session")
+    .with_http_only(true)
+    .with_same_site(SameSite::Strict)
+    .with_secure(state.site.serves_https())
+    .with_expiry(tower_sessions::Expiry::OnInactivity(Duration::minutes(
+        signin::IDLE_EXPIRY_MINUTES,
+    )))
 }
 
 /// The app's routes, worked out once per process. Leptos finds them by
@@ -192,4 +218,86 @@ pub async fn projects_from_config(
         }
     }
     Ok((projects, running))
+}
+
+/// Staff sign-in for the console. On a first start with no staff, an
+/// admin named `admin` is created and its one-time password printed (on
+/// standard output, never in the log). In demo mode an admin, an editor and
+/// a viewer get new passwords at every start, printed the same way.
+pub async fn staff_from_config(projects: &Projects, demo: bool) -> Result<Auth, String> {
+    use crate::domain::Role;
+    use crate::services::auth::{generate_password, hash_password};
+    let store = projects.store();
+    let auth = Auth::new(store.clone());
+    if demo {
+        println!("Demo staff (new passwords at every start):");
+        for (name, role, assigned, about) in [
+            ("admin", Role::Admin, &[][..], "everything"),
+            (
+                "editor",
+                Role::Editor,
+                &["demo-acme", "demo-contoso"][..],
+                "edits Acme Video and Contoso Archive",
+            ),
+            (
+                "viewer",
+                Role::Viewer,
+                &["demo-acme", "demo-northwind"][..],
+                "reads Acme Video and Northwind Clinic",
+            ),
+        ] {
+            let password = generate_password();
+            let id =
+                ensure_staff(store, name, role, &hash_password(password.clone()).await?).await?;
+            for project in assigned {
+                let project = project.parse().map_err(|e: String| e)?;
+                store
+                    .assign(&id, &project)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            println!("  {name:<7} password {password}   ({about})");
+        }
+    } else if store.staff_count().await.map_err(|e| e.to_string())? == 0 {
+        let password = generate_password();
+        ensure_staff(
+            store,
+            "admin",
+            Role::Admin,
+            &hash_password(password.clone()).await?,
+        )
+        .await?;
+        println!("First start: sign in as admin with the one-time password {password}");
+        println!("(shown once; add staff with `composition-admin add-staff`)");
+    }
+    Ok(auth)
+}
+
+/// The staff member called `name`, created with `hash` or given it.
+pub async fn ensure_staff(
+    store: &Store,
+    name: &str,
+    role: crate::domain::Role,
+    hash: &str,
+) -> Result<crate::domain::StaffId, String> {
+    if let Some(existing) = store.staff_by_name(name).await.map_err(|e| e.to_string())? {
+        store
+            .set_password_hash(&existing.id, hash)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(existing.id);
+    }
+    let id: crate::domain::StaffId = uuid::Uuid::new_v4().simple().to_string()[..12]
+        .parse()
+        .map_err(|e: String| e)?;
+    store
+        .insert_staff(&crate::store::StaffRow {
+            id: id.clone(),
+            name: name.to_owned(),
+            password_hash: hash.to_owned(),
+            role,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(id)
 }

@@ -68,6 +68,11 @@ impl Site {
     }
 
     /// Whether `origin` (an `Origin` header) is the console's own.
+    /// Whether browsers reach the console over https (its public URL).
+    pub fn serves_https(&self) -> bool {
+        self.0.origins.iter().any(|o| o.starts_with("https://"))
+    }
+
     pub fn is_own_origin(&self, origin: &str) -> bool {
         canonical_origin(origin).is_some_and(|o| self.0.origins.contains(&o))
     }

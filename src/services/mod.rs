@@ -2,9 +2,11 @@
 //! of a project's Twilio client (or of the projects store), called by server
 //! functions today and by background jobs (fleet refresh, bulk apply) next.
 
+pub mod auth;
 pub mod credentials;
 pub mod master_key;
 pub mod projects;
 pub mod settings;
 
+pub use auth::{Action, Auth, Caller};
 pub use projects::Projects;

@@ -5,8 +5,12 @@
 //! at start, after a check that the database is not newer than the binary.
 
 mod projects;
+mod sessions;
+mod staff;
 
 pub use projects::{NewProject, ProjectRow, ResealError};
+pub use sessions::SessionTable;
+pub use staff::StaffRow;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -15,11 +19,14 @@ use std::borrow::Cow;
 use std::str::FromStr;
 
 /// Every migration, in order; the binary knows the schema up to the last.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "projects",
-    include_str!("../../migrations/0001_projects.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "projects",
+        include_str!("../../migrations/0001_projects.sql"),
+    ),
+    (2, "staff", include_str!("../../migrations/0002_staff.sql")),
+];
 
 /// A failure of the store, worded for the log or one start-up line. It
 /// never holds a secret: queries bind them as parameters.
@@ -27,6 +34,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
 pub enum StoreError {
     #[error("a project for account {0} is already registered")]
     DuplicateAccount(String),
+    #[error("a staff member named {0} exists already")]
+    DuplicateName(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -5,6 +5,7 @@ use super::project_edit_page::ProjectEditPage;
 use super::project_scope::ProjectFrame;
 use super::projects_page::ProjectsPage;
 use super::settings_page::SettingsPage;
+use super::sign_in_page::{SignInPage, StaffBar};
 use crate::domain::SettingsKind;
 use crate::paths;
 use leptos::prelude::*;
@@ -60,9 +61,11 @@ pub fn App() -> impl IntoView {
             <a href=paths::PROJECTS class="brand">
                 "composition-admin"
             </a>
+            <StaffBar />
         </header>
         <Router>
             <Routes fallback=NotFound>
+                <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).

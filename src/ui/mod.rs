@@ -13,3 +13,4 @@ mod projects_page;
 mod settings_form;
 mod settings_notices;
 mod settings_page;
+mod sign_in_page;

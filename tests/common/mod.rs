@@ -1,10 +1,10 @@
 //! Starts the Twilio fake and the console in-process on free ports.
 #![allow(dead_code)] // each test file uses its own part of this
 
-use composition_admin::domain::{Login, ProjectId, ProjectUpdate};
+use composition_admin::domain::{Login, ProjectId, ProjectUpdate, Role};
 use composition_admin::fake::{self, seed, RunningFake, Seed};
 use composition_admin::server::{router, AppState, Site};
-use composition_admin::services::Projects;
+use composition_admin::services::{Auth, Projects};
 use composition_admin::store::Store;
 use composition_admin::twilio::{PoolConfig, RetryPolicy, TwilioClient, TwilioPool};
 use composition_admin::vault::{MasterKey, Vault};
@@ -129,7 +129,13 @@ pub struct Console {
     pub addr: SocketAddr,
     pub fake: RunningFake,
     pub projects: Projects,
+    /// `console_session=…` of the admin `start_console` signed in.
+    pub cookie: String,
 }
+
+/// The admin every test console has, and their password.
+pub const ADMIN: &str = "tester";
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
 impl Console {
     /// A page of the test project: "" (Composition), "/recording", …
@@ -145,14 +151,32 @@ impl Console {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// A GET as a browser without JavaScript sends it; redirects are shown,
-    /// not followed.
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        browser_without_js()
-            .get(self.url(path))
-            .send()
-            .await
+    /// A browser without JavaScript, signed in as the admin: redirects are
+    /// shown, not followed.
+    pub fn browser(&self) -> reqwest::Client {
+        self.client(reqwest::redirect::Policy::none())
+    }
+
+    /// The same browser, following redirects.
+    pub fn http(&self) -> reqwest::Client {
+        self.client(reqwest::redirect::Policy::default())
+    }
+
+    fn client(&self, redirects: reqwest::redirect::Policy) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::COOKIE, self.cookie.parse().unwrap());
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(redirects)
+            .timeout(Duration::from_secs(5))
+            .build()
             .unwrap()
+    }
+
+    /// A GET as a signed-in browser without JavaScript sends it; redirects
+    /// are shown, not followed.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.browser().get(self.url(path)).send().await.unwrap()
     }
 
     /// The HTML of a page.
@@ -216,17 +240,62 @@ async fn serve(
 ) -> Console {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let store = projects.store();
+    let hash = composition_admin::services::auth::hash_password(ADMIN_PASSWORD.into())
+        .await
+        .unwrap();
+    composition_admin::server::ensure_staff(store, ADMIN, Role::Admin, &hash)
+        .await
+        .unwrap();
     let app = router(AppState {
+        auth: Auth::new(store.clone()),
         leptos_options,
         projects: projects.clone(),
         site: Site::new(addr, None),
         deadline,
     });
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let cookie = sign_in(addr, ADMIN, ADMIN_PASSWORD)
+        .await
+        .expect("the test admin signs in");
     Console {
         addr,
         fake,
         projects,
+        cookie,
+    }
+}
+
+/// Signs in at the console on `addr` as a browser with JavaScript would;
+/// the session cookie (`name=value`), or the answer's status and body.
+pub async fn sign_in(addr: SocketAddr, name: &str, password: &str) -> Result<String, String> {
+    let response = browser_without_js()
+        .post(format!("http://{addr}/api/auth/sign-in"))
+        .header("origin", format!("http://{addr}"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[("input[name]", name), ("input[password]", password)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    match cookie {
+        Some(cookie) if response.status() == 200 => Ok(cookie),
+        _ => Err(format!(
+            "{}: {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        )),
     }
 }
 

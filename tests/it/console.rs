@@ -7,16 +7,9 @@ use composition_admin::domain::{SettingsInput, SettingsKind};
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
 
-/// Every request gets a deadline, so a hang fails the test instead of stalling it.
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .unwrap()
-}
-
-async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
-    http().get(url).send().await
+/// A signed-in GET that follows redirects, with a deadline.
+async fn get(console: &Console, url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    console.http().get(url).send().await
 }
 
 /// The hidden fields of a freshly loaded demo form: what Twilio held then.
@@ -42,7 +35,8 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
         .chain(original)
         .copied()
         .collect();
-    browser_without_js()
+    console
+        .browser()
         .post(console.url(SaveSettings::url()))
         .header("origin", console.origin())
         .header(ACCEPT, "text/html,application/xhtml+xml")
@@ -57,7 +51,7 @@ async fn post_form(console: &Console, fields: &[(&str, &str)]) -> reqwest::Respo
 fn healthz_answers_ok() {
     on_runtime(async {
         let console = start_console().await;
-        let response = get(console.url("/healthz")).await.unwrap();
+        let response = get(&console, console.url("/healthz")).await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.text().await.unwrap(), "ok");
     })
@@ -67,7 +61,7 @@ fn healthz_answers_ok() {
 fn the_page_is_rendered_with_twilios_values() {
     on_runtime(async {
         let console = start_console().await;
-        let html = get(console.url(&console.page("")))
+        let html = get(&console, console.url(&console.page("")))
             .await
             .unwrap()
             .text()
@@ -108,7 +102,7 @@ fn a_plain_form_post_saves_and_redirects_to_a_confirmation() {
             location.starts_with("/projects/acme?saved=composition&__sig="),
             "{location}"
         );
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -135,7 +129,7 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
         assert_eq!(response.status(), 302);
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(location.contains("__err="), "{location}");
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -150,7 +144,7 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
             html.contains("AwsS3Url=https://b.s3.amazonaws.com"),
             "typed value kept"
         );
-        let page = get(console.url(&console.page("")))
+        let page = get(&console, console.url(&console.page("")))
             .await
             .unwrap()
             .text()
@@ -167,7 +161,8 @@ fn an_invalid_plain_form_post_comes_back_with_the_error_and_changes_nothing() {
 fn a_hydrated_call_with_an_invalid_field_gets_400_and_the_field_errors() {
     on_runtime(async {
         let console = start_console().await;
-        let response = http()
+        let response = console
+            .http()
             .post(console.url(SaveSettings::url()))
             .header("origin", console.origin())
             .header(ACCEPT, "application/json")
@@ -207,7 +202,8 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
         .await;
         let first_page = first.headers()[LOCATION].to_str().unwrap().to_owned();
         // The user fixes the name but pastes a bad URL, posting from the error page.
-        let second = browser_without_js()
+        let second = console
+            .browser()
             .post(console.url(SaveSettings::url()))
             .header("origin", console.origin())
             .header(ACCEPT, "text/html")
@@ -226,7 +222,7 @@ fn a_second_mistake_without_js_shows_the_new_error_not_the_old_one() {
             .unwrap();
         let location = second.headers()[LOCATION].to_str().unwrap().to_owned();
         assert_eq!(location.matches("__err=").count(), 1, "{location}");
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -251,7 +247,7 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
         )
         .await;
         assert_eq!(response.status(), 302);
-        let html = get(console.url(&console.page("/recording")))
+        let html = get(&console, console.url(&console.page("/recording")))
             .await
             .unwrap()
             .text()
@@ -259,7 +255,7 @@ fn the_recording_tab_reads_and_saves_its_own_resource() {
             .unwrap();
         assert!(html.contains("https://video.twilio.com/v1/RecordingSettings/Default"));
         assert!(html.contains("Recordings only"));
-        let composition = get(console.url(&console.page("")))
+        let composition = get(&console, console.url(&console.page("")))
             .await
             .unwrap()
             .text()
@@ -290,7 +286,7 @@ fn a_save_over_someone_elses_change_writes_nothing_and_shows_both_versions() {
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
         assert!(location.contains("__err="), "{location}");
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -321,7 +317,7 @@ fn switching_encryption_on_is_refused_until_confirmed() {
         )
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -330,7 +326,7 @@ fn switching_encryption_on_is_refused_until_confirmed() {
         assert!(html.contains("Please confirm this change"));
         assert!(html.contains("if that key is lost, so are they"));
         assert!(html.contains(r#"name="confirm""#));
-        let page = get(console.url(&console.page("")))
+        let page = get(&console, console.url(&console.page("")))
             .await
             .unwrap()
             .text()
@@ -344,7 +340,8 @@ fn switching_encryption_on_is_refused_until_confirmed() {
 fn garbage_posted_to_the_server_function_is_a_client_error_not_a_500() {
     on_runtime(async {
         let console = start_console().await;
-        let response = http()
+        let response = console
+            .http()
             .post(console.url(SaveSettings::url()))
             .header("origin", console.origin())
             .header("content-type", "application/x-www-form-urlencoded")
@@ -369,7 +366,7 @@ fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
         )
         .await;
         let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
-        let html = get(console.url(&location))
+        let html = get(&console, console.url(&location))
             .await
             .unwrap()
             .text()
@@ -377,7 +374,7 @@ fn without_js_a_save_first_shows_what_will_change_and_writes_nothing() {
             .unwrap();
         assert!(html.contains("Review what will change; nothing has been saved yet."));
         assert!(html.contains("Reviewed name") && html.contains("Demo compositions"));
-        let page = get(console.url(&console.page("")))
+        let page = get(&console, console.url(&console.page("")))
             .await
             .unwrap()
             .text()
@@ -402,8 +399,11 @@ fn building_consoles_does_not_stall_pages_being_rendered() {
         let mut loads = tokio::task::JoinSet::new();
         for _ in 0..80 {
             let url = console.url(&console.page(""));
+            let http = console.http();
             loads.spawn(async move {
-                let html = get(url)
+                let html = http
+                    .get(url)
+                    .send()
                     .await
                     .expect("the page answers within 5 s")
                     .text()

@@ -13,14 +13,6 @@ const PEM: &str = include_str!("../../src/domain/testdata/rsa2048.pub.pem");
 const EC_PEM: &str = include_str!("../../src/domain/testdata/ec-p256.pub.pem");
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// A call as the hydrated app makes it: form-encoded, JSON back.
 async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let fields: Vec<(&str, &str)> = [("project", PROJECT)]
@@ -28,7 +20,8 @@ async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest:
         .chain(fields)
         .copied()
         .collect();
-    http()
+    console
+        .browser()
         .post(console.url(url))
         .header("origin", console.origin())
         .header(ACCEPT, "application/json")
@@ -90,7 +83,8 @@ fn a_good_key_is_created_and_listed_with_its_name() {
             .map(|c| c.name().to_owned())
             .collect();
         assert_eq!(names, ["prod-2026", "backup-2027"]);
-        let page = http()
+        let page = console
+            .browser()
             .get(console.url(&console.page("")))
             .send()
             .await
@@ -194,7 +188,8 @@ fn deleting_a_key_the_settings_use_needs_confirmation() {
 fn without_js_a_delete_redirects_to_the_page_saying_it_was_done() {
     on_runtime(async {
         let console = start_console().await;
-        let response = http()
+        let response = console
+            .browser()
             .post(console.url(DeleteCredential::url()))
             .header("origin", console.origin())
             .header(ACCEPT, "text/html")
@@ -213,7 +208,8 @@ fn without_js_a_delete_redirects_to_the_page_saying_it_was_done() {
             location.starts_with("/projects/acme/credentials?done=aws-deleted&__sig="),
             "{location}"
         );
-        let page = http()
+        let page = console
+            .browser()
             .get(console.url(&location))
             .send()
             .await
@@ -240,7 +236,8 @@ fn the_settings_page_still_works_when_a_credential_list_cannot_be_read() {
             },
             times: None,
         });
-        let response = http()
+        let response = console
+            .browser()
             .get(console.url(&console.page("")))
             .send()
             .await

@@ -22,7 +22,7 @@ fn the_bundle_goes_out_precompressed_and_cached_for_a_year() {
     on_runtime(async {
         let site = built_site("hashed");
         let console = start_console_serving(site.to_str().unwrap(), true).await;
-        let http = browser_without_js();
+        let http = console.browser();
         let url = console.url("/pkg/composition-admin.0a1b2c.wasm");
         for (accepts, encoding, body) in [
             ("gzip, deflate, br", Some("br"), &b"brotli bytes"[..]),
@@ -74,7 +74,7 @@ fn unhashed_bundles_are_revalidated() {
 fn pages_are_compressed_when_the_browser_accepts_it() {
     on_runtime(async {
         let console = start_console().await;
-        let http = browser_without_js();
+        let http = console.browser();
         let plain = http
             .get(console.url(&console.page("")))
             .send()

@@ -12,6 +12,7 @@ mod fake_accounts;
 mod fake_faults;
 mod projects;
 mod security;
+mod signin;
 mod startup;
 mod store;
 mod twilio_client;

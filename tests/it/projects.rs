@@ -19,7 +19,8 @@ const NORTHWIND_SECRET: &str = "demoKeySecret000000000000000002";
 
 /// A server function call as the hydrated app makes it.
 async fn call(console: &Console, url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    browser_without_js()
+    console
+        .browser()
         .post(console.url(url))
         .header("origin", console.origin())
         .header(ACCEPT, "application/json")
@@ -312,7 +313,8 @@ fn a_project_is_added_without_javascript() {
         let post = |secret: &'static str| {
             let console = &console;
             async move {
-                browser_without_js()
+                console
+                    .browser()
                     .post(console.url(AddProject::url()))
                     .header("origin", console.origin())
                     .header(ACCEPT, "text/html")

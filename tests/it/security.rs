@@ -32,7 +32,8 @@ async fn stored_name(console: &Console) -> Option<String> {
 
 /// A post of the rename, as a no-JS form (`text/html`) or the hydrated app.
 fn save(console: &Console, accept: &str) -> reqwest::RequestBuilder {
-    browser_without_js()
+    console
+        .browser()
         .post(console.url(SaveSettings::url()))
         .header(ACCEPT, accept)
         .form(&RENAME)
@@ -96,7 +97,8 @@ fn cross_site_posts_change_nothing() {
             assert!(page.contains("another site"), "{what}: {page}");
         }
         // A delete from another site is refused the same way.
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url("/api/credentials/delete"))
             .header(ORIGIN, "http://evil.test")
             .form(&[
@@ -139,7 +141,8 @@ fn a_foreign_host_is_refused() {
     on_runtime(async {
         let console = start_console().await;
         // DNS rebinding: a name the attacker controls, resolving here.
-        let page = browser_without_js()
+        let page = console
+            .browser()
             .get(console.url(&console.page("")))
             .header(HOST, format!("rebound.evil.test:{}", console.addr.port()))
             .send()
@@ -163,7 +166,8 @@ fn a_foreign_host_is_refused() {
             Some("Demo compositions")
         );
         // localhost on the console's port is fine.
-        let ok = browser_without_js()
+        let ok = console
+            .browser()
             .get(console.url(&console.page("")))
             .header(HOST, format!("localhost:{}", console.addr.port()))
             .send()
@@ -177,7 +181,8 @@ fn a_foreign_host_is_refused() {
 fn a_failed_post_with_an_off_site_referer_returns_to_the_console() {
     on_runtime(async {
         let console = start_console().await;
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(SaveSettings::url()))
             .header(ORIGIN, console.origin())
             .header(ACCEPT, "text/html")
@@ -229,7 +234,8 @@ fn forged_outcome() -> String {
 fn a_forged_outcome_url_fills_nothing() {
     on_runtime(async {
         let console = start_console().await;
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .get(console.url(&format!("{}?{}", console.page(""), forged_outcome())))
             .send()
             .await
@@ -270,7 +276,7 @@ fn a_forged_outcome_url_fills_nothing() {
 fn every_kind_of_answer_carries_the_security_headers() {
     on_runtime(async {
         let console = start_console().await;
-        let http = browser_without_js();
+        let http = console.browser();
         let page = http
             .get(console.url(&console.page("")))
             .send()
@@ -353,7 +359,8 @@ fn oversized_input_is_refused_with_a_message() {
     on_runtime(async {
         let console = start_console().await;
         let long_name = "n".repeat(300);
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(SaveSettings::url()))
             .header(ORIGIN, console.origin())
             .form(&[
@@ -372,7 +379,8 @@ fn oversized_input_is_refused_with_a_message() {
             "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
             "A".repeat(9000)
         );
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(CreatePublicKey::url()))
             .header(ORIGIN, console.origin())
             .form(&[
@@ -387,7 +395,8 @@ fn oversized_input_is_refused_with_a_message() {
         assert!(response.text().await.unwrap().contains("at most 8192"));
         // A body far past any form is cut off before a server function runs.
         let huge = "x".repeat(200 * 1024);
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(SaveSettings::url()))
             .header(ORIGIN, console.origin())
             .form(&[
@@ -411,7 +420,8 @@ fn a_private_key_pasted_without_js_is_not_echoed() {
     on_runtime(async {
         let console = start_console().await;
         let private = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-secret-bits\n-----END PRIVATE KEY-----";
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(CreatePublicKey::url()))
             .header(ORIGIN, console.origin())
             .header(ACCEPT, "text/html")
@@ -455,7 +465,8 @@ fn one_deadline_covers_every_call_and_retry() {
             fault: Fault::Hang,
             times: None,
         });
-        let response = browser_without_js()
+        let response = console
+            .browser()
             .post(console.url(FetchSettings::url()))
             .header(ORIGIN, console.origin())
             .form(&[("project", PROJECT), ("kind", "Composition")])

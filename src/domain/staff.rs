@@ -1,0 +1,177 @@
+//! Staff who sign in to the console, and what their role lets them do.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+pub const MAX_STAFF_NAME: usize = 64;
+/// Long enough for a passphrase, short enough to bound the hashing work.
+pub const MAX_PASSWORD: usize = 256;
+pub const MIN_PASSWORD: usize = 12;
+
+/// The console's id for a staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct StaffId(String);
+
+impl StaffId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for StaffId {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let fits = !raw.is_empty()
+            && raw.len() <= 32
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if fits {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err("a staff id is 1 to 32 lower-case letters, digits or dashes".into())
+        }
+    }
+}
+
+impl TryFrom<String> for StaffId {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, String> {
+        raw.parse()
+    }
+}
+
+impl From<StaffId> for String {
+    fn from(id: StaffId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for StaffId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a staff member may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Staff accounts, projects, every project's settings and credentials.
+    Admin,
+    /// Settings and credentials of the projects assigned to them.
+    Editor,
+    /// Reads the projects assigned to them; changes nothing.
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Editor, Role::Viewer];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Admin => "Admin",
+            Self::Editor => "Editor",
+            Self::Viewer => "Viewer",
+        }
+    }
+}
+
+/// Who is signed in, as pages show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSummary {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The sign-in form. Debug never shows the password.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInInput {
+    pub name: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl fmt::Debug for SignInInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignInInput")
+            .field("name", &self.name)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+impl SignInInput {
+    /// What a failed form shows again: the name (clipped), never the password.
+    pub fn for_echo(&self) -> Self {
+        Self {
+            name: super::error::clipped(&self.name, MAX_STAFF_NAME),
+            password: String::new(),
+        }
+    }
+}
+
+/// A staff name: 1 to 64 visible characters, no spaces around.
+pub fn check_staff_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err("is required".into());
+    }
+    if name.chars().count() > MAX_STAFF_NAME {
+        return Err(format!("is too long: at most {MAX_STAFF_NAME} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("may not contain control characters".into());
+    }
+    Ok(name.to_owned())
+}
+
+/// A new password: 12 to 256 characters.
+pub fn check_new_password(raw: &str) -> Result<(), String> {
+    let length = raw.chars().count();
+    if length < MIN_PASSWORD {
+        return Err(format!("is too short: at least {MIN_PASSWORD} characters"));
+    }
+    if length > MAX_PASSWORD {
+        return Err(format!("is too long: at most {MAX_PASSWORD} characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_names_are_checked() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_slug(role.slug()), Some(role));
+        }
+        assert_eq!(Role::from_slug("root"), None);
+        assert_eq!(check_staff_name("  ana ").unwrap(), "ana");
+        assert!(check_staff_name("").is_err());
+        assert!(check_staff_name(&"a".repeat(65)).is_err());
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("long enough passphrase").is_ok());
+        let input = SignInInput {
+            name: "ana".into(),
+            password: "hunter2hunter2".into(),
+        };
+        assert!(!format!("{input:?}").contains("hunter2"));
+        assert_eq!(input.for_echo().password, "");
+    }
+}

@@ -1,0 +1,281 @@
+//! Staff sign-in and the one authorisation check every server function
+//! makes. Passwords are argon2id hashes; attempts are rate-limited per
+//! account name and per client address; a name that does not exist costs
+//! the same hashing work and gets the same message as a wrong password.
+
+use crate::domain::{AppError, ProjectId, Role, StaffId, StaffSummary};
+use crate::store::{StaffRow, Store};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, LazyLock};
+
+/// The same words for an unknown name and a wrong password.
+pub const WRONG_NAME_OR_PASSWORD: &str = "That name and password do not match a staff account.";
+
+/// What a server function or page wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// See the list of projects (each caller sees those they may read).
+    ListProjects,
+    /// Read a project's settings and credentials.
+    Read,
+    /// Change a project's settings or credentials.
+    Change,
+    /// Add, edit, test or remove projects; manage staff.
+    Administer,
+}
+
+/// A signed-in staff member, with the projects assigned to them.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    pub projects: Vec<ProjectId>,
+}
+
+impl Caller {
+    /// Whether the caller may do `action` (on `project`). A project they may
+    /// not see is "not found", so its name and existence do not leak.
+    pub fn may(&self, action: Action, project: Option<&ProjectId>) -> Result<(), AppError> {
+        if self.role == Role::Admin {
+            return Ok(());
+        }
+        let assigned = project.is_some_and(|p| self.projects.contains(p));
+        match action {
+            Action::ListProjects => Ok(()),
+            Action::Read | Action::Change if !assigned => Err(AppError::no_project(
+                project.map(ProjectId::as_str).unwrap_or_default(),
+            )),
+            Action::Read => Ok(()),
+            Action::Change if self.role == Role::Editor => Ok(()),
+            Action::Change | Action::Administer => Err(AppError::Forbidden(format!(
+                "Your role ({}) may not {}.",
+                self.role.label().to_lowercase(),
+                match action {
+                    Action::Change => "change this project",
+                    _ => "add, edit or remove projects",
+                }
+            ))),
+        }
+    }
+
+    /// Whether the caller may see `project` at all.
+    pub fn sees(&self, project: &ProjectId) -> bool {
+        self.role == Role::Admin || self.projects.contains(project)
+    }
+
+    pub fn summary(&self) -> StaffSummary {
+        StaffSummary {
+            name: self.name.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// Sign-in attempts allowed per minute.
+const PER_NAME_PER_MINUTE: u32 = 5;
+const PER_ADDRESS_PER_MINUTE: u32 = 20;
+
+#[derive(Clone)]
+pub struct Auth {
+    store: Store,
+    by_name: Arc<DefaultKeyedRateLimiter<String>>,
+    by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl Auth {
+    pub fn new(store: Store) -> Self {
+        let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).expect("a positive quota"));
+        Self {
+            store,
+            by_name: Arc::new(RateLimiter::keyed(per_minute(PER_NAME_PER_MINUTE))),
+            by_address: Arc::new(RateLimiter::keyed(per_minute(PER_ADDRESS_PER_MINUTE))),
+        }
+    }
+
+    /// The staff member with this name and password, or why not. Every
+    /// attempt counts against the name and the address.
+    pub async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<StaffRow, AppError> {
+        let name = name.trim();
+        let key = name.to_lowercase();
+        let now = DefaultClock::default().now();
+        let wait = [
+            self.by_name.check_key(&key).err(),
+            address.and_then(|a| self.by_address.check_key(&a).err()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|not_until| not_until.wait_time_from(now).as_secs().max(1))
+        .max();
+        if let Some(seconds) = wait {
+            return Err(AppError::TooManyAttempts(seconds));
+        }
+        if password.chars().count() > crate::domain::staff::MAX_PASSWORD || name.is_empty() {
+            return Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into()));
+        }
+        let row = self
+            .store
+            .staff_by_name(name)
+            .await
+            .map_err(super::projects::internal)?;
+        let hash = row
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
+        let matches = verify_password(password.to_owned(), hash).await;
+        match row {
+            Some(row) if matches => Ok(row),
+            _ => Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into())),
+        }
+    }
+
+    /// The caller behind a signed-in staff id, with their projects; `None`
+    /// if the account is gone.
+    pub async fn caller(&self, id: &StaffId) -> Result<Option<Caller>, AppError> {
+        let Some(row) = self
+            .store
+            .staff(id)
+            .await
+            .map_err(super::projects::internal)?
+        else {
+            return Ok(None);
+        };
+        let projects = self
+            .store
+            .assigned(id)
+            .await
+            .map_err(super::projects::internal)?;
+        Ok(Some(Caller {
+            id: row.id,
+            name: row.name,
+            role: row.role,
+            projects,
+        }))
+    }
+
+    /// Forgets attempts older than the quotas' windows.
+    pub fn tidy(&self) {
+        self.by_name.retain_recent();
+        self.by_address.retain_recent();
+    }
+}
+
+/// An argon2id hash of a real password, verified against when the name is
+/// unknown, so both cases take the same time.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password_now("not a password of anyone's").expect("hashing works"));
+
+/// The argon2id PHC string of `password` (random salt, default parameters).
+pub fn hash_password_now(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// `hash_password_now` off the async threads (it takes tens of ms).
+pub async fn hash_password(password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || hash_password_now(&password))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A password for a new account: 20 characters from an unambiguous set.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role, projects: &[&str]) -> Caller {
+        Caller {
+            id: "s".parse().unwrap(),
+            name: "s".into(),
+            role,
+            projects: projects.iter().map(|p| p.parse().unwrap()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_matrix_of_roles_and_projects() {
+        let a: ProjectId = "a".parse().unwrap();
+        let b: ProjectId = "b".parse().unwrap();
+        let admin = caller(Role::Admin, &[]);
+        let editor = caller(Role::Editor, &["a"]);
+        let viewer = caller(Role::Viewer, &["a"]);
+        for action in [
+            Action::ListProjects,
+            Action::Read,
+            Action::Change,
+            Action::Administer,
+        ] {
+            assert!(admin.may(action, Some(&b)).is_ok());
+        }
+        assert!(editor.may(Action::Change, Some(&a)).is_ok());
+        assert!(viewer.may(Action::Read, Some(&a)).is_ok());
+        assert!(matches!(
+            viewer.may(Action::Change, Some(&a)),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            editor.may(Action::Administer, None),
+            Err(AppError::Forbidden(_))
+        ));
+        // Another project is not found, whatever the role.
+        for who in [&editor, &viewer] {
+            for action in [Action::Read, Action::Change] {
+                assert!(matches!(
+                    who.may(action, Some(&b)),
+                    Err(AppError::NotFound(_))
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn passwords_hash_to_argon2id_and_verify() {
+        let hash = hash_password_now("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(rt.block_on(verify_password(
+            "correct horse battery".into(),
+            hash.clone()
+        )));
+        assert!(!rt.block_on(verify_password("wrong".into(), hash)));
+        assert_ne!(generate_password(), generate_password());
+    }
+}

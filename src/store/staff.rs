@@ -1,0 +1,115 @@
+//! Staff accounts and the projects assigned to them.
+
+use super::{Store, StoreError};
+use crate::domain::{ProjectId, Role, StaffId};
+use sqlx::Row;
+
+/// A staff member as stored: the password only as its argon2id hash.
+#[derive(Clone, Debug)]
+pub struct StaffRow {
+    pub id: StaffId,
+    pub name: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+impl StaffRow {
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<Self, StoreError> {
+        let bad = |column: &str, problem: String| {
+            StoreError::Database(sqlx::Error::ColumnDecode {
+                index: column.to_owned(),
+                source: problem.into(),
+            })
+        };
+        let role: String = row.try_get("role")?;
+        Ok(Self {
+            id: row
+                .try_get::<String, _>("id")?
+                .parse()
+                .map_err(|e| bad("id", e))?,
+            name: row.try_get("name")?,
+            password_hash: row.try_get("password_hash")?,
+            role: Role::from_slug(&role).ok_or_else(|| bad("role", role.clone()))?,
+        })
+    }
+}
+
+impl Store {
+    pub async fn staff_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    pub async fn staff_by_name(&self, name: &str) -> Result<Option<StaffRow>, StoreError> {
+        let row = sqlx::query("SELECT id, name, password_hash, role FROM staff WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(StaffRow::from_row).transpose()
+    }
+
+    pub async fn staff(&self, id: &StaffId) -> Result<Option<StaffRow>, StoreError> {
+        let row = sqlx::query("SELECT id, name, password_hash, role FROM staff WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(StaffRow::from_row).transpose()
+    }
+
+    /// Adds a staff member; a name already taken is refused.
+    pub async fn insert_staff(&self, staff: &StaffRow) -> Result<(), StoreError> {
+        let result = sqlx::query(
+            "INSERT INTO staff (id, name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(staff.id.as_str())
+        .bind(&staff.name)
+        .bind(&staff.password_hash)
+        .bind(staff.role.slug())
+        .bind(super::now())
+        .execute(self.pool())
+        .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e))
+                if e.constraint() == Some("staff_name_key")
+                    || e.message().contains("staff.name") =>
+            {
+                Err(StoreError::DuplicateName(staff.name.clone()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Replaces a staff member's password hash.
+    pub async fn set_password_hash(&self, id: &StaffId, hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE staff SET password_hash = $2 WHERE id = $1")
+            .bind(id.as_str())
+            .bind(hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Gives an editor or viewer a project.
+    pub async fn assign(&self, staff: &StaffId, project: &ProjectId) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO staff_projects (staff_id, project_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(staff.as_str())
+        .bind(project.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The projects assigned to a staff member.
+    pub async fn assigned(&self, staff: &StaffId) -> Result<Vec<ProjectId>, StoreError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT project_id FROM staff_projects WHERE staff_id = $1")
+                .bind(staff.as_str())
+                .fetch_all(self.pool())
+                .await?;
+        Ok(ids.into_iter().filter_map(|id| id.parse().ok()).collect())
+    }
+}

@@ -1,0 +1,313 @@
+//! Staff sign-in: anonymous requests, wrong passwords, rate limits,
+//! sessions, and the authorisation matrix of every server function.
+
+use crate::common::*;
+use composition_admin::domain::Role;
+use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+
+/// Adds a staff member to the console and signs them in; their cookie.
+async fn staff(console: &Console, name: &str, role: Role, projects: &[&str]) -> String {
+    let password = format!("{name} password 1234");
+    let hash = composition_admin::services::auth::hash_password(password.clone())
+        .await
+        .unwrap();
+    let store = console.projects.store();
+    let id = composition_admin::server::ensure_staff(store, name, role, &hash)
+        .await
+        .unwrap();
+    for project in projects {
+        store.assign(&id, &project.parse().unwrap()).await.unwrap();
+    }
+    sign_in(console.addr, name, &password).await.unwrap()
+}
+
+/// A server function call (as the hydrated app makes it) with a cookie.
+async fn call(
+    console: &Console,
+    cookie: Option<&str>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = browser_without_js()
+        .post(console.url(path))
+        .header("origin", console.origin())
+        .header(ACCEPT, "application/json")
+        .form(fields);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+#[test]
+fn without_a_session_pages_lead_to_sign_in_and_calls_are_refused() {
+    on_runtime(async {
+        let console = start_console().await;
+        for page in [
+            "/projects",
+            "/projects/acme",
+            "/projects/acme/credentials",
+            "/projects/nosuch",
+        ] {
+            let response = browser_without_js()
+                .get(console.url(page))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 303, "{page}");
+            assert_eq!(response.headers()[LOCATION], "/sign-in", "{page}");
+        }
+        let sign_in_page = browser_without_js()
+            .get(console.url("/sign-in"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sign_in_page.status(), 200);
+        let html = sign_in_page.text().await.unwrap();
+        assert!(html.contains(r#"<label for="staff-password""#), "{html}");
+        assert!(
+            !html.contains("Acme Video"),
+            "no project names before sign-in"
+        );
+        let call = call(&console, None, "/api/projects/list", &[]).await;
+        assert_eq!(call.status(), 401);
+        assert!(!call.text().await.unwrap().contains("Acme"));
+        // A forged or unknown session cookie is no session.
+        let forged = browser_without_js()
+            .get(console.url("/projects"))
+            .header(COOKIE, "console_session=AAAAAAAAAAAAAAAAAAAAAA")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 303);
+    })
+}
+
+#[test]
+fn a_wrong_password_and_an_unknown_name_get_the_same_answer() {
+    on_runtime(async {
+        let console = start_console().await;
+        let wrong = sign_in(console.addr, ADMIN, "not the password at all")
+            .await
+            .unwrap_err();
+        let unknown = sign_in(console.addr, "nobody", "not the password at all")
+            .await
+            .unwrap_err();
+        assert!(wrong.starts_with("401"), "{wrong}");
+        let message = |e: &str| e.split_once(": ").unwrap().1.replace("nobody", ADMIN);
+        assert_eq!(message(&wrong), message(&unknown));
+        assert!(wrong.contains("do not match a staff account"), "{wrong}");
+        assert!(
+            !wrong.contains("not the password"),
+            "the password is not echoed"
+        );
+    })
+}
+
+#[test]
+fn sign_in_attempts_are_limited_per_name() {
+    on_runtime(async {
+        let console = start_console().await;
+        // The test console signed in once already: four more attempts fit.
+        for _ in 0..4 {
+            let answer = sign_in(console.addr, ADMIN, "wrong password 12345")
+                .await
+                .unwrap_err();
+            assert!(answer.starts_with("401"), "{answer}");
+        }
+        let limited = sign_in(console.addr, ADMIN, ADMIN_PASSWORD)
+            .await
+            .unwrap_err();
+        assert!(limited.starts_with("429"), "{limited}");
+        assert!(limited.contains(r#"{"TooManyAttempts":"#), "{limited}");
+        // Another name is not held up by it.
+        let other = sign_in(console.addr, "someone-else", "wrong password 12345")
+            .await
+            .unwrap_err();
+        assert!(other.starts_with("401"), "{other}");
+    })
+}
+
+#[test]
+fn sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server() {
+    on_runtime(async {
+        let console = start_console().await;
+        // A session id planted before sign-in is not the one after it.
+        let planted = "console_session=AAAAAAAAAAAAAAAAAAAAAA";
+        let response = browser_without_js()
+            .post(console.url("/api/auth/sign-in"))
+            .header("origin", console.origin())
+            .header(ACCEPT, "application/json")
+            .header(COOKIE, planted)
+            .form(&[("input[name]", ADMIN), ("input[password]", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let set = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(!set.starts_with(planted), "{set}");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(set.contains(attribute), "{attribute} in {set}");
+        }
+        assert!(!set.contains("Secure"), "plain http on loopback: {set}");
+
+        let listed = call(&console, Some(&console.cookie), "/api/projects/list", &[]).await;
+        assert_eq!(listed.status(), 200);
+        let out = call(&console, Some(&console.cookie), "/api/auth/sign-out", &[]).await;
+        assert_eq!(out.status(), 200);
+        // The same cookie, replayed after sign-out, opens nothing.
+        let replayed = call(&console, Some(&console.cookie), "/api/projects/list", &[]).await;
+        assert_eq!(replayed.status(), 401);
+    })
+}
+
+/// Who may call what: every registered server function must be listed
+/// here, so a new one cannot be added without deciding who may call it.
+/// Columns: anonymous, viewer of acme, editor of another project, editor of
+/// acme, admin. true = allowed.
+const MATRIX: &[(&str, [bool; 5])] = &[
+    ("/api/auth/sign-in", [true, true, true, true, true]),
+    ("/api/auth/sign-out", [false, true, true, true, true]),
+    ("/api/auth/whoami", [false, true, true, true, true]),
+    ("/api/projects/list", [false, true, true, true, true]),
+    ("/api/projects/get", [false, true, false, true, true]),
+    ("/api/projects/add", [false, false, false, false, true]),
+    ("/api/projects/edit", [false, false, false, false, true]),
+    ("/api/projects/remove", [false, false, false, false, true]),
+    ("/api/projects/check", [false, false, false, false, true]),
+    ("/api/settings/fetch", [false, true, false, true, true]),
+    ("/api/settings/save", [false, false, false, true, true]),
+    ("/api/credentials/list", [false, true, false, true, true]),
+    ("/api/credentials/all", [false, true, false, true, true]),
+    (
+        "/api/credentials/public-key",
+        [false, false, false, true, true],
+    ),
+    ("/api/credentials/aws", [false, false, false, true, true]),
+    ("/api/credentials/rename", [false, false, false, true, true]),
+    ("/api/credentials/delete", [false, false, false, true, true]),
+];
+
+#[test]
+fn every_server_function_is_in_the_authorisation_matrix() {
+    on_runtime(async {
+        // Registration happens when a router is built.
+        let _console = start_console().await;
+        let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path.to_owned())
+            .collect();
+        assert!(registered.len() >= MATRIX.len(), "{registered:?}");
+        for path in &registered {
+            assert!(
+                MATRIX.iter().any(|(p, _)| p == path),
+                "{path} is not in the authorisation matrix: decide who may call it"
+            );
+        }
+    })
+}
+
+#[test]
+fn the_authorisation_matrix_holds_for_every_server_function() {
+    on_runtime(async {
+        let console = start_console().await;
+        // A second project, for the editor of another project.
+        console
+            .projects
+            .store()
+            .insert_project(&composition_admin::store::NewProject {
+                id: &"other".parse().unwrap(),
+                name: "Other",
+                account_sid: &"AC0000000000000000000000000000ffff".parse().unwrap(),
+                login: composition_admin::domain::LoginKind::AuthToken,
+                api_key_sid: None,
+                sealed_secret: "v1.unused",
+            })
+            .await
+            .unwrap();
+        let viewer = staff(&console, "vera", Role::Viewer, &["acme"]).await;
+        let stranger = staff(&console, "otto", Role::Editor, &["other"]).await;
+        let editor = staff(&console, "eddie", Role::Editor, &["acme"]).await;
+        let callers: [Option<&str>; 5] = [
+            None,
+            Some(&viewer),
+            Some(&stranger),
+            Some(&editor),
+            Some(&console.cookie),
+        ];
+        // Arguments that pass every check after authorisation would, or fail
+        // with a plain 4xx of their own: a refusal is 401, 403 or 404.
+        let fields = |path: &str| -> Vec<(&'static str, &'static str)> {
+            let project = ("project", PROJECT);
+            match path {
+                "/api/auth/sign-in" => vec![("input[name]", "nobody"), ("input[password]", "x")],
+                "/api/projects/get" | "/api/projects/check" | "/api/credentials/all" => {
+                    vec![project]
+                }
+                "/api/projects/remove" => vec![project],
+                "/api/projects/edit" | "/api/projects/add" => vec![
+                    project,
+                    ("input[name]", ""),
+                    ("input[account_sid]", "x"),
+                    ("input[login]", "api_key"),
+                ],
+                "/api/settings/fetch" => vec![project, ("kind", "Composition")],
+                "/api/settings/save" => vec![
+                    project,
+                    ("kind", "Composition"),
+                    ("input[friendly_name]", ""),
+                    ("original[friendly_name]", "x"),
+                ],
+                "/api/credentials/list" => vec![project, ("kind", "aws")],
+                "/api/credentials/public-key" => vec![project, ("input[friendly_name]", "")],
+                "/api/credentials/aws" => vec![project, ("input[friendly_name]", "")],
+                "/api/credentials/rename" | "/api/credentials/delete" => {
+                    vec![
+                        project,
+                        ("kind", "aws"),
+                        ("sid", "not-a-sid"),
+                        ("friendly_name", ""),
+                    ]
+                }
+                _ => vec![],
+            }
+        };
+        let who = [
+            "anonymous",
+            "viewer",
+            "editor of another project",
+            "editor",
+            "admin",
+        ];
+        for (path, allowed) in MATRIX {
+            if *path == "/api/auth/sign-out" {
+                continue; // it would end the session the next rows use
+            }
+            for (i, cookie) in callers.iter().enumerate() {
+                let status = call(&console, *cookie, path, &fields(path))
+                    .await
+                    .status()
+                    .as_u16();
+                let refused = matches!(status, 401 | 403 | 404)
+                    && !(*path == "/api/auth/sign-in" && status == 401);
+                assert_eq!(
+                    !refused, allowed[i],
+                    "{path} for {}: answered {status}",
+                    who[i]
+                );
+            }
+        }
+        // Pages follow the same rules: another project's page is a 404.
+        let page = |cookie: &str| {
+            browser_without_js()
+                .get(console.url("/projects/acme"))
+                .header(COOKIE, cookie.to_owned())
+                .send()
+        };
+        assert_eq!(page(&stranger).await.unwrap().status(), 404);
+        assert_eq!(page(&viewer).await.unwrap().status(), 200);
+        // The list shows each caller only their projects.
+        let listed = call(&console, Some(&stranger), "/api/projects/list", &[]).await;
+        let body = listed.text().await.unwrap();
+        assert!(body.contains("Other") && !body.contains("Acme"), "{body}");
+    })
+}
