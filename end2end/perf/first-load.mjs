@@ -17,6 +17,14 @@ const browser = await chromium.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
+/** A browser context signed in with the session cookie measure-load got. */
+async function signedIn() {
+  const context = await browser.newContext();
+  const [name, value] = (process.env.CONSOLE_COOKIE ?? "").split("=");
+  if (name && value) await context.addCookies([{ name, value, url }]);
+  return context;
+}
+
 /** One navigation: bytes received (headers and bodies, as sent) and ms to hydration. */
 async function load(context, link) {
   const page = await context.newPage();
@@ -48,7 +56,7 @@ async function load(context, link) {
 
 let missed = 0;
 for (const link of links) {
-  const context = await browser.newContext();
+  const context = await signedIn();
   const cold = await load(context, link);
   const warm = await load(context, link);
   await context.close();

@@ -1,5 +1,7 @@
 //! Signing in and out, and who is signed in.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditAction;
 use crate::domain::{AppError, Failure, SignInInput, StaffSummary};
 use leptos::prelude::*;
 
@@ -24,6 +26,7 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
             .await
             .map_err(crate::services::projects::internal)?;
         tracing::info!(staff = %staff.id, "signed in");
+        record_sign_in(&state, &staff.name, AuditAction::SignedIn, "signed in").await;
         Ok(StaffSummary {
             name: staff.name,
             role: staff.role,
@@ -43,6 +46,13 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
             } else {
                 tracing::info!("a sign-in attempt failed");
             }
+            if let Ok(state) = super::context::app_state() {
+                let name = crate::domain::error::clipped(
+                    input.name.trim(),
+                    crate::domain::staff::MAX_STAFF_NAME,
+                );
+                record_sign_in(&state, &name, AuditAction::SignInFailed, &error.to_string()).await;
+            }
             super::context::report(&error);
             Err(Failure {
                 error,
@@ -55,6 +65,14 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
 /// Ends the session on the server.
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
+    super::context::audit(
+        None,
+        AuditAction::SignedOut,
+        "signed out".into(),
+        None,
+        None,
+    )
+    .await;
     if let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await {
         crate::server::signin::end(&session).await;
     }
@@ -68,4 +86,25 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "auth/whoami")]
 pub async fn whoami() -> Result<Option<StaffSummary>, AppError> {
     Ok(super::context::caller().ok().map(|c| c.summary()))
+}
+
+#[cfg(feature = "ssr")]
+async fn record_sign_in(
+    state: &crate::server::AppState,
+    name: &str,
+    action: AuditAction,
+    summary: &str,
+) {
+    crate::services::audit::record(
+        state.projects.store(),
+        crate::services::audit::Record {
+            staff: name,
+            project: None,
+            action,
+            summary: summary.to_owned(),
+            before: None,
+            after: None,
+        },
+    )
+    .await;
 }

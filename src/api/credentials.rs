@@ -1,5 +1,7 @@
 //! Listing, creating, renaming and deleting a project's credentials.
 
+#[cfg(feature = "ssr")]
+use crate::domain::audit::AuditAction;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure, ProjectId,
     PublicKeyInput,
@@ -60,6 +62,15 @@ pub async fn create_public_key(
     })
     .await
     .inspect(|created| tracing::info!(%project, sid = %created.sid, "public key created"));
+    if let Ok(created) = &result {
+        audit_credential(
+            &project,
+            AuditAction::CredentialCreated,
+            CredentialKind::PublicKey,
+            created,
+        )
+        .await;
+    }
     finish(
         result,
         &project,
@@ -83,6 +94,15 @@ pub async fn create_aws_credential(
     })
     .await
     .inspect(|created| tracing::info!(%project, sid = %created.sid, "AWS credential created"));
+    if let Ok(created) = &result {
+        audit_credential(
+            &project,
+            AuditAction::CredentialCreated,
+            CredentialKind::Aws,
+            created,
+        )
+        .await;
+    }
     finish(
         result,
         &project,
@@ -109,6 +129,9 @@ pub async fn rename_credential(
         async move { credentials::rename(&client, kind, sid, name).await }
     })
     .await;
+    if let Ok(renamed) = &result {
+        audit_credential(&project, AuditAction::CredentialRenamed, kind, renamed).await;
+    }
     finish(result, &project, kind, target, "renamed")
 }
 
@@ -130,9 +153,39 @@ pub async fn delete_credential(
         let sid = &sid;
         async move { credentials::delete(&client, kind, sid, confirm == Some(true)).await }
     })
-    .await
-    .map(|sid| tracing::info!(%project, %sid, "credential deleted"));
+    .await;
+    if let Ok(sid) = &result {
+        tracing::info!(%project, %sid, "credential deleted");
+        super::context::audit(
+            Some(&project),
+            AuditAction::CredentialDeleted,
+            format!("{} {sid} deleted", kind.noun()),
+            Some(sid.to_string()),
+            None,
+        )
+        .await;
+    }
+    let result = result.map(drop);
     finish(result, &project, kind, target, "deleted")
+}
+
+/// The audit entry for a credential created or renamed: its name and SID.
+#[cfg(feature = "ssr")]
+async fn audit_credential(
+    project: &ProjectId,
+    action: AuditAction,
+    kind: CredentialKind,
+    credential: &Credential,
+) {
+    let named = format!("\u{2018}{}\u{2019} ({})", credential.name(), credential.sid);
+    super::context::audit(
+        Some(project),
+        action,
+        format!("{} {named}: {}", kind.noun(), action.label().to_lowercase()),
+        None,
+        Some(named),
+    )
+    .await;
 }
 
 /// Says what was done (for a no-JavaScript post, in the redirect), or

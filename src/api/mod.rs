@@ -1,5 +1,6 @@
 //! Server functions: thin, they find the state, call a service and map errors.
 
+pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod projects;
@@ -49,6 +50,31 @@ mod context {
         let caller = caller()?;
         caller.may(action, project)?;
         Ok(caller)
+    }
+
+    /// Adds an audit entry in the caller's name (after the change worked).
+    pub async fn audit(
+        project: Option<&crate::domain::ProjectId>,
+        action: crate::domain::audit::AuditAction,
+        summary: String,
+        before: Option<String>,
+        after: Option<String>,
+    ) {
+        let (Ok(state), Ok(caller)) = (app_state(), caller()) else {
+            return;
+        };
+        crate::services::audit::record(
+            state.projects.store(),
+            crate::services::audit::Record {
+                staff: &caller.name,
+                project,
+                action,
+                summary,
+                before,
+                after,
+            },
+        )
+        .await;
     }
 
     /// Runs `work` with the project's own Twilio client, under the deadline,

@@ -59,6 +59,15 @@ pub async fn save_settings(
         }
     })?;
     tracing::info!(%project, kind = kind.slug(), "settings saved");
+    super::context::audit(
+        Some(&project),
+        crate::domain::audit::AuditAction::SettingsSaved,
+        format!("{} saved", kind.title()),
+        Some(settings_json(&saved.before)),
+        Some(settings_json(&saved.after)),
+    )
+    .await;
+    let saved = saved.after;
     // Without JavaScript the browser follows a redirect; say in the URL that
     // the save worked so the page can confirm it.
     if super::context::form_post_origin().is_some() {
@@ -69,4 +78,10 @@ pub async fn save_settings(
         ));
     }
     Ok(saved)
+}
+
+/// The settings as the audit trail keeps them: the form's fields, as JSON.
+#[cfg(feature = "ssr")]
+fn settings_json(settings: &MediaSettings) -> String {
+    serde_json::to_string(&SettingsInput::from(settings)).unwrap_or_default()
 }

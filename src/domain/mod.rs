@@ -1,5 +1,6 @@
 //! Pure types and rules shared by the browser and the server. No I/O here.
 
+pub mod audit;
 pub mod changes;
 pub mod credentials;
 pub mod error;

@@ -1,6 +1,7 @@
 //! Wiring for the server side: shared state, the router, and startup from
 //! configuration. `main.rs` and the integration tests both start here.
 
+mod export;
 mod guard;
 mod headers;
 mod middleware;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/audit/export", get(export::audit_export))
         // The console starts at the list of projects.
         .route(
             "/",

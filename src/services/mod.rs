@@ -2,6 +2,7 @@
 //! of a project's Twilio client (or of the projects store), called by server
 //! functions today and by background jobs (fleet refresh, bulk apply) next.
 
+pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod master_key;

@@ -18,17 +18,23 @@ pub struct Consent {
     pub confirmed: bool,
 }
 
+/// A save's outcome: what Twilio held just before, and what it holds now.
+pub struct Saved {
+    pub before: MediaSettings,
+    pub after: MediaSettings,
+}
+
 /// Validates `input` and writes it, unless Twilio holds something other
 /// than `original` now (someone changed it meanwhile: nothing is written).
 /// Switching on storage or encryption, or a change nobody reviewed, needs
-/// consent. Answers what Twilio stored.
+/// consent.
 pub async fn save(
     client: &TwilioClient,
     kind: SettingsKind,
     input: &SettingsInput,
     original: &SettingsInput,
     consent: Consent,
-) -> Result<MediaSettings, AppError> {
+) -> Result<Saved, AppError> {
     let update = input.validate().map_err(AppError::Invalid)?;
     // Twilio offers no ETag or If-Match here, so compare just before the
     // write; the window left is one round trip wide.
@@ -43,5 +49,9 @@ pub async fn save(
     if (!risks.is_empty() || unreviewed) && !consent.confirmed {
         return Err(AppError::NeedsConfirmation(risks));
     }
-    Ok(client.update_settings(kind, &update).await?)
+    let after = client.update_settings(kind, &update).await?;
+    Ok(Saved {
+        before: current,
+        after,
+    })
 }

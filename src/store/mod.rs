@@ -4,10 +4,12 @@
 //! TEXT and BIGINT columns). Migrations live in `migrations/` and are applied
 //! at start, after a check that the database is not newer than the binary.
 
+mod audit;
 mod projects;
 mod sessions;
 mod staff;
 
+pub use audit::Scope as AuditScope;
 pub use projects::{NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
 pub use staff::StaffRow;
@@ -26,6 +28,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/0001_projects.sql"),
     ),
     (2, "staff", include_str!("../../migrations/0002_staff.sql")),
+    (3, "audit", include_str!("../../migrations/0003_audit.sql")),
 ];
 
 /// A failure of the store, worded for the log or one start-up line. It

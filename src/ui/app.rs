@@ -1,5 +1,6 @@
 //! The HTML document and the routes.
 
+use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
 use super::project_edit_page::ProjectEditPage;
 use super::project_scope::ProjectFrame;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).

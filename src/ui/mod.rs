@@ -1,6 +1,7 @@
 //! Components and pages, rendered on the server and hydrated in the browser.
 
 pub mod app;
+mod audit_page;
 mod credential_forms;
 mod credentials_page;
 mod fields;

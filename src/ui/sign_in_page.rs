@@ -85,6 +85,7 @@ pub fn StaffBar() -> impl IntoView {
                     .map(|staff| {
                         view! {
                             <div class="staff-bar">
+                                <a href="/audit">"Audit trail"</a>
                                 <span>
                                     "Signed in as "
                                     <strong>{staff.name.clone()}</strong>

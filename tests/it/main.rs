@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod audit;
 mod console;
 mod console_credentials;
 mod delivery;

@@ -167,6 +167,7 @@ fn sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server() {
 /// acme, admin. true = allowed.
 const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/auth/sign-in", [true, true, true, true, true]),
+    ("/api/audit/list", [false, false, true, true, true]),
     ("/api/auth/sign-out", [false, true, true, true, true]),
     ("/api/auth/whoami", [false, true, true, true, true]),
     ("/api/projects/list", [false, true, true, true, true]),

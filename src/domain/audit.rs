@@ -1,0 +1,155 @@
+//! The audit trail as pages show it: entries, the filters, one page.
+
+use serde::{Deserialize, Serialize};
+
+/// What was done. The slug is stored and used in filters and exports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    SignedIn,
+    SignInFailed,
+    SignedOut,
+    SettingsSaved,
+    CredentialCreated,
+    CredentialRenamed,
+    CredentialDeleted,
+    ProjectAdded,
+    ProjectEdited,
+    ProjectRemoved,
+    StaffAdded,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 11] = [
+        Self::SignedIn,
+        Self::SignInFailed,
+        Self::SignedOut,
+        Self::SettingsSaved,
+        Self::CredentialCreated,
+        Self::CredentialRenamed,
+        Self::CredentialDeleted,
+        Self::ProjectAdded,
+        Self::ProjectEdited,
+        Self::ProjectRemoved,
+        Self::StaffAdded,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::SignedIn => "signed-in",
+            Self::SignInFailed => "sign-in-failed",
+            Self::SignedOut => "signed-out",
+            Self::SettingsSaved => "settings-saved",
+            Self::CredentialCreated => "credential-created",
+            Self::CredentialRenamed => "credential-renamed",
+            Self::CredentialDeleted => "credential-deleted",
+            Self::ProjectAdded => "project-added",
+            Self::ProjectEdited => "project-edited",
+            Self::ProjectRemoved => "project-removed",
+            Self::StaffAdded => "staff-added",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignedIn => "Signed in",
+            Self::SignInFailed => "Sign-in failed",
+            Self::SignedOut => "Signed out",
+            Self::SettingsSaved => "Settings saved",
+            Self::CredentialCreated => "Credential created",
+            Self::CredentialRenamed => "Credential renamed",
+            Self::CredentialDeleted => "Credential deleted",
+            Self::ProjectAdded => "Project added",
+            Self::ProjectEdited => "Project edited",
+            Self::ProjectRemoved => "Project removed",
+            Self::StaffAdded => "Staff added",
+        }
+    }
+}
+
+/// One entry. `before` and `after` are JSON or plain words, never a secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub staff: String,
+    pub project: Option<String>,
+    pub action: String,
+    pub summary: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The filters of the audit page, as its query string carries them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub project: Option<String>,
+    #[serde(default)]
+    pub staff: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    /// `YYYY-MM-DD`, from the start of that day (UTC).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, to the end of that day (UTC).
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// Entries shown on one page of the audit trail.
+pub const AUDIT_PER_PAGE: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub matching: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+/// Unix seconds at the start of a `YYYY-MM-DD` day (UTC), or why not.
+pub fn day_start(date: &str) -> Result<i64, String> {
+    let bad = || format!("{date} is not a date like 2026-11-29");
+    let mut parts = date.trim().splitn(3, '-');
+    let mut next = |len: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|p| p.parse::<i64>().ok())
+            .ok_or_else(bad)
+    };
+    let (year, month, day) = (next(4)?, next(2)?, next(2)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return Err(bad());
+    }
+    // Howard Hinnant's days-from-civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_to_their_first_second() {
+        assert_eq!(day_start("1970-01-01"), Ok(0));
+        assert_eq!(day_start("2026-11-29"), Ok(1_795_910_400));
+        assert_eq!(day_start("2000-03-01"), Ok(951_868_800));
+        for bad in ["", "2026-13-01", "26-11-29", "2026-11-x9", "yesterday"] {
+            assert!(day_start(bad).is_err(), "{bad}");
+        }
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::from_slug(action.slug()), Some(action));
+        }
+    }
+}
