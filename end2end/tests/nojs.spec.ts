@@ -153,7 +153,22 @@ test.describe("signed out", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/projects$/);
     await expect(page.getByText("Signed in as")).toContainText("viewer");
+    await page.getByRole("link", { name: "Acme Video", exact: true }).click();
+    await expect(page.getByLabel("Friendly name")).toBeDisabled();
+    await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
   });
+});
+
+test("the audit trail lists changes and filters them without JavaScript", async ({ page }) => {
+  await page.goto("/audit");
+  await expect(page.getByRole("heading", { name: "Audit trail" })).toBeVisible();
+  await page.getByLabel("Action").selectOption("project-added");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/action=project-added/);
+  const rows = page.getByRole("row").filter({ hasText: "Project added" });
+  await expect(rows.first()).toContainText("Fourth Coffee");
+  await expect(page.getByRole("row").filter({ hasText: "Settings saved" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Export as CSV" })).toHaveAttribute("href", /action=project-added&format=csv/);
 });

@@ -38,6 +38,14 @@ test("an editor sees only their projects and changes one; signing out ends it", 
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("status")).toContainText("Saved.");
 
+  // The audit trail shows the change, with the values before and after.
+  await page.getByRole("link", { name: "Audit trail" }).click();
+  await expect(page.getByRole("heading", { name: "Audit trail" })).toBeVisible();
+  const row = page.getByRole("row").filter({ hasText: "Settings saved" }).first();
+  await expect(row).toContainText("editor");
+  await expect(row).toContainText("demo-acme");
+  await expect(row).toContainText(name);
+
   // Another project's page is not found.
   const other = await page.goto("/projects/demo-northwind");
   expect(other?.status()).toBe(404);
@@ -49,11 +57,22 @@ test("an editor sees only their projects and changes one; signing out ends it", 
   await expect(page).toHaveURL(/\/sign-in$/);
 });
 
-test("a viewer reads a project but a save is refused", async ({ page }) => {
+test("a viewer sees a project read-only, and the server refuses a save anyway", async ({ page }) => {
   await signIn(page, "viewer", process.env.E2E_VIEWER_PASSWORD!);
   await page.getByRole("link", { name: "Acme Video", exact: true }).click();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  await page.getByLabel("Friendly name").fill("A viewer's change");
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByRole("alert")).toContainText("Your role (viewer) may not change this project.");
+  await expect(page.getByText("Read-only: your role lets you see this project")).toBeVisible();
+  await expect(page.getByLabel("Friendly name")).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Save settings" })).toHaveCount(0);
+  await page.getByRole("navigation", { name: "Project pages" }).getByRole("link", { name: "Keys and credentials" }).click();
+  await expect(page.getByRole("heading", { name: "Keys and credentials" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Delete / })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Add a public key" })).toHaveCount(0);
+  // A save sent anyway (as a script would) is refused.
+  const origin = new URL(page.url()).origin;
+  const refused = await page.request.post("/api/settings/save", {
+    headers: { Origin: origin, Accept: "application/json" },
+    form: { project: "demo-acme", kind: "Composition", "input[friendly_name]": "x", "original[friendly_name]": "x" },
+  });
+  expect(refused.status()).toBe(403);
 });

@@ -4,7 +4,8 @@
 #[cfg(feature = "ssr")]
 use crate::domain::audit::AuditAction;
 use crate::domain::{
-    AppError, Failure, LoginCheck, ProjectId, ProjectInput, ProjectPage, ProjectSummary,
+    AppError, Failure, LoginCheck, ProjectAccess, ProjectId, ProjectInput, ProjectPage,
+    ProjectSummary,
 };
 use leptos::prelude::*;
 
@@ -32,15 +33,20 @@ pub async fn list_projects(
 
 /// One project, for its pages' header; a 404 when there is none.
 #[server(endpoint = "projects/get")]
-pub async fn get_project(project: ProjectId) -> Result<ProjectSummary, AppError> {
-    super::context::allowed(crate::services::Action::Read, Some(&project))
+pub async fn get_project(project: ProjectId) -> Result<ProjectAccess, AppError> {
+    use crate::services::Action;
+    let caller = super::context::allowed(Action::Read, Some(&project))
         .inspect_err(super::context::report)?;
     let state = super::context::app_state()?;
-    state
+    let summary = state
         .projects
         .summary(&project)
         .await
-        .inspect_err(super::context::report)
+        .inspect_err(super::context::report)?;
+    Ok(ProjectAccess {
+        project: summary,
+        can_change: caller.may(Action::Change, Some(&project)).is_ok(),
+    })
 }
 
 /// Tests the login against Twilio and stores the project only if it works.

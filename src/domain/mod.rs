@@ -17,8 +17,8 @@ pub use credentials::{
 };
 pub use error::{AppError, Failure, Field, FieldError, FieldErrors, SaveFailure};
 pub use project::{
-    Login, LoginCheck, LoginKind, ProjectId, ProjectInput, ProjectPage, ProjectSummary,
-    ProjectUpdate,
+    Login, LoginCheck, LoginKind, ProjectAccess, ProjectId, ProjectInput, ProjectPage,
+    ProjectSummary, ProjectUpdate,
 };
 pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};

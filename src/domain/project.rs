@@ -333,6 +333,14 @@ impl ProjectSummary {
     }
 }
 
+/// A project as one caller may use it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectAccess {
+    pub project: ProjectSummary,
+    /// False for a viewer: the pages show the settings read-only.
+    pub can_change: bool,
+}
+
 /// Projects shown on one page of the list.
 pub const PROJECTS_PER_PAGE: usize = 50;
 

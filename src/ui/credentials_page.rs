@@ -6,7 +6,7 @@ use super::credential_forms::{AddAwsCredentialForm, AddPublicKeyForm};
 use super::fields::focus_on_load;
 use super::notices::ErrorNotice;
 use super::pickers::CredentialLists;
-use super::project_scope::{current_project, ProjectField};
+use super::project_scope::{can_change, current_project, ProjectField};
 use super::settings_page::{SettingsTabs, Tab};
 use crate::api::credentials::{
     CreateAwsCredential, CreatePublicKey, DeleteCredential, RenameCredential,
@@ -104,9 +104,9 @@ pub fn CredentialsPage() -> impl IntoView {
                         .map(|lists| {
                             view! {
                                 <CredentialSection kind=CredentialKind::PublicKey list=lists.public_keys rename delete />
-                                <AddPublicKeyForm action=create_key />
+                                {can_change().then(|| view! { <AddPublicKeyForm action=create_key /> })}
                                 <CredentialSection kind=CredentialKind::Aws list=lists.aws rename delete />
-                                <AddAwsCredentialForm action=create_aws />
+                                {can_change().then(|| view! { <AddAwsCredentialForm action=create_aws /> })}
                             }
                         })
                 }}
@@ -235,6 +235,19 @@ fn CredentialRow(
     );
     let (name_cell, name_value) = (name.clone(), name);
     let created = credential.created_on().unwrap_or_default();
+    if !can_change() {
+        // Read-only: no rename or delete controls.
+        return view! {
+            <tr>
+                <th scope="row">{name_cell}</th>
+                <td class="sid">{sid_cell}</td>
+                <td>{created}</td>
+                <td></td>
+                <td></td>
+            </tr>
+        }
+        .into_any();
+    }
     let label_for = rename_id.clone();
     view! {
         <tr>
@@ -265,6 +278,7 @@ fn CredentialRow(
             </td>
         </tr>
     }
+    .into_any()
 }
 
 /// How a kind travels in a form field.

@@ -18,7 +18,10 @@ pub fn ProjectEditPage() -> impl IntoView {
     let remove = ServerAction::<RemoveProject>::new();
     let summary = Resource::new(
         move || edit.version().get(),
-        move |_| get_project(project.clone()),
+        move |_| {
+            let project = project.clone();
+            async move { get_project(project).await.map(|access| access.project) }
+        },
     );
     let query = use_query_map();
     let saved = move || {

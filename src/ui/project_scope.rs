@@ -15,6 +15,15 @@ pub fn current_project() -> ProjectId {
     use_context::<ProjectId>().expect("project pages are rendered inside ProjectFrame")
 }
 
+/// Whether the signed-in staff member may change the current project.
+#[derive(Clone, Copy, Debug)]
+pub struct CanChange(pub bool);
+
+/// False below `ProjectFrame` for a viewer: forms show read-only.
+pub fn can_change() -> bool {
+    use_context::<CanChange>().is_some_and(|c| c.0)
+}
+
 /// `<input type="hidden" name="project">` for the current project.
 #[component]
 pub fn ProjectField() -> impl IntoView {
@@ -53,8 +62,10 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                 project
                     .get()
                     .map(move |found| match found {
-                        Ok(summary) => {
+                        Ok(access) => {
+                            let summary = access.project;
                             provide_context(summary.id.clone());
+                            provide_context(CanChange(access.can_change));
                             let title = format!("{} · composition-admin", summary.name);
                             view! {
                                 <Title text=title />
@@ -69,6 +80,14 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                                         <a href=paths::PROJECTS>"Switch project"</a>
                                     </nav>
                                 </div>
+                                {(!access.can_change)
+                                    .then(|| {
+                                        view! {
+                                            <p class="notice info">
+                                                "Read-only: your role lets you see this project, not change it."
+                                            </p>
+                                        }
+                                    })}
                                 {just_added()
                                     .then(|| {
                                         view! {

@@ -4,7 +4,7 @@
 use super::fields::{checked_submit, error_for, hydrated, CheckField, TextField};
 use super::notices::ErrorNotice;
 use super::pickers::{CredentialLists, CredentialPicker};
-use super::project_scope::ProjectField;
+use super::project_scope::{can_change, ProjectField};
 use super::settings_notices::{ConfirmNotice, ConflictNotice, DiffTable, OriginalFields};
 use crate::api::settings::SaveSettings;
 use crate::domain::{
@@ -83,6 +83,8 @@ pub fn SettingsForm(
         .unwrap_or_default();
     let resource_url = loaded.url.unwrap_or_default();
     let js = hydrated();
+    // A viewer sees the values, not controls that change them.
+    let read_only = !can_change();
 
     view! {
         <form
@@ -115,7 +117,7 @@ pub fn SettingsForm(
                         }
                     })
             }}
-            <fieldset>
+            <fieldset disabled=read_only>
                 <legend>"Resource"</legend>
                 <label for="account-sid">"Account SID"</label>
                 <input id="account-sid" type="text" readonly value=account_sid />
@@ -130,7 +132,7 @@ pub fn SettingsForm(
                     help="Required. A name for these settings, shown in Twilio's console."
                 />
             </fieldset>
-            <fieldset>
+            <fieldset disabled=read_only>
                 <legend>"Encryption"</legend>
                 <CheckField
                     id="encryption-enabled"
@@ -150,7 +152,7 @@ pub fn SettingsForm(
                     help="The public key Twilio encrypts media with; only the holder of its private key can decrypt them. Choosing none does not clear it at Twilio, which keeps a key it is not sent: switch encryption off instead."
                 />
             </fieldset>
-            <fieldset>
+            <fieldset disabled=read_only>
                 <legend>"External storage"</legend>
                 <CheckField
                     id="aws-storage-enabled"
@@ -181,9 +183,14 @@ pub fn SettingsForm(
             <Show when=move || js.get()>
                 <ChangeSummary changes />
             </Show>
-            <button type="submit" disabled=move || pending.get()>
-                {move || if pending.get() { "Saving…" } else { "Save settings" }}
-            </button>
+            {can_change()
+                .then(|| {
+                    view! {
+                        <button type="submit" disabled=move || pending.get()>
+                            {move || if pending.get() { "Saving…" } else { "Save settings" }}
+                        </button>
+                    }
+                })}
         </form>
     }
 }
