@@ -1,5 +1,8 @@
 //! What the console writes to its log: method, path and status of each
-//! request, and never a secret, a query string or a form's content.
+//! request, and never a secret, a query string or a form's content. And a
+//! leak scan: a whole flow with known secrets (staff passwords, auth token,
+//! API key secret, AWS secret) finds none of them in any answer (body or
+//! headers), log line or database file.
 
 mod common;
 
@@ -24,9 +27,23 @@ impl Write for Captured {
 }
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const KEY_SECRET: &str = "demoKeySecret000000000000000002";
+const WRONG_KEY_SECRET: &str = "wrongKeySecret0000000000000leak";
+const GUESSED_PASSWORD: &str = "a guessed password that leaks";
+
+/// Everything the console answered: status line, headers and body.
+async fn keep(answers: &mut String, response: reqwest::Response) -> reqwest::StatusCode {
+    let status = response.status();
+    answers.push_str(&format!("{status}\n"));
+    for (name, value) in response.headers() {
+        answers.push_str(&format!("{name}: {}\n", value.to_str().unwrap_or_default()));
+    }
+    answers.push_str(&response.text().await.unwrap_or_default());
+    status
+}
 
 #[test]
-fn log_lines_hold_no_secret_no_query_and_no_form_content() {
+fn no_secret_in_a_log_line_an_answer_or_the_database() {
     let log = Captured::default();
     let writer = log.clone();
     tracing_subscriber::fmt()
@@ -34,7 +51,8 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .init();
-    on_runtime(async {
+    let mut answers = String::new();
+    let data_dir = on_runtime(async {
         let console = start_console().await;
         let http = console.browser();
         // A no-JavaScript post that fails comes back with its input in the
@@ -71,7 +89,61 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
             .send()
             .await
             .unwrap();
-        assert_eq!(created.status(), 200);
+        assert_eq!(keep(&mut answers, created).await, 200);
+        // A project added with a wrong secret, then the right one, then the
+        // secret replaced; a failed sign-in; the pages and the audit trail.
+        let json = |path: &str, fields: &[(&str, &str)]| {
+            http.post(console.url(path))
+                .header("origin", console.origin())
+                .header(ACCEPT, "application/json")
+                .form(fields)
+                .send()
+        };
+        let project = |secret: &'static str| {
+            vec![
+                ("input[name]", "Northwind"),
+                ("input[account_sid]", "AC00000000000000000000000000de0002"),
+                ("input[login]", "api_key"),
+                ("input[api_key_sid]", "SK00000000000000000000000000de0002"),
+                ("input[secret]", secret),
+            ]
+        };
+        let wrong = json("/api/projects/add", &project(WRONG_KEY_SECRET))
+            .await
+            .unwrap();
+        assert_eq!(keep(&mut answers, wrong).await, 422);
+        let added = json("/api/projects/add", &project(KEY_SECRET))
+            .await
+            .unwrap();
+        assert_eq!(keep(&mut answers, added).await, 200);
+        let id = console
+            .projects
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.name == "Northwind")
+            .unwrap()
+            .id;
+        let mut edit = project(KEY_SECRET);
+        edit.push(("project", id.as_str()));
+        let edited = json("/api/projects/edit", &edit).await.unwrap();
+        assert_eq!(keep(&mut answers, edited).await, 200);
+        let failed = sign_in(console.addr, ADMIN, GUESSED_PASSWORD)
+            .await
+            .unwrap_err();
+        answers.push_str(&failed);
+        for page in [
+            "/projects",
+            "/projects/acme",
+            "/projects/acme/credentials",
+            "/audit",
+            "/audit/export?format=json",
+        ] {
+            let response = http.get(console.url(page)).send().await.unwrap();
+            assert_eq!(keep(&mut answers, response).await, 200, "{page}");
+        }
+        console.data_dir.clone().unwrap()
     });
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     assert!(
@@ -85,7 +157,50 @@ fn log_lines_hold_no_secret_no_query_and_no_form_content() {
         TOKEN,
         "__err",
         "logged-name-marker",
+        KEY_SECRET,
+        WRONG_KEY_SECRET,
+        ADMIN_PASSWORD,
+        GUESSED_PASSWORD,
     ] {
         assert!(!text.contains(leak), "{leak} is in the log:\n{text}");
     }
+    // The answers: the console's own secrets never come back.
+    for leak in [
+        SECRET,
+        TOKEN,
+        KEY_SECRET,
+        WRONG_KEY_SECRET,
+        ADMIN_PASSWORD,
+        GUESSED_PASSWORD,
+    ] {
+        assert!(!answers.contains(leak), "{leak} is in an answer");
+    }
+    assert!(
+        answers.contains("Northwind"),
+        "the scan saw the flow's answers"
+    );
+    // The database files, with the write-ahead log.
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(&data_dir).unwrap() {
+        let Ok(bytes) = std::fs::read(entry.unwrap().path()) else {
+            continue;
+        };
+        scanned += bytes.len();
+        for leak in [
+            SECRET,
+            TOKEN,
+            KEY_SECRET,
+            WRONG_KEY_SECRET,
+            ADMIN_PASSWORD,
+            GUESSED_PASSWORD,
+        ] {
+            let leak = leak.as_bytes();
+            assert!(
+                !bytes.windows(leak.len()).any(|w| w == leak),
+                "{} is in the database",
+                String::from_utf8_lossy(leak)
+            );
+        }
+    }
+    assert!(scanned > 0, "the database files were read");
 }

@@ -22,11 +22,6 @@ pub struct Config {
     #[arg(long, env = "CONSOLE_LISTEN", value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 
-    /// Listen on an address other machines can reach. Until staff sign-in
-    /// exists, anyone who reaches the port can change settings.
-    #[arg(long, env = "CONSOLE_ALLOW_REMOTE")]
-    pub allow_remote: bool,
-
     /// The console's address as browsers see it, e.g. behind a proxy
     /// (https://admin.example.com) [default: http:// and the listen address]
     #[arg(long, env = "CONSOLE_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
@@ -287,20 +282,30 @@ impl Config {
         Ok(())
     }
 
-    /// Refuses a listen address other machines can reach unless asked for.
+    /// A warning for a listen address other machines can reach when the
+    /// console is not served over https: staff passwords and session cookies
+    /// would cross the network in clear text.
     pub fn check_listen(&self, addr: SocketAddr) -> Result<Option<String>, String> {
         if addr.ip().is_loopback() {
             return Ok(None);
         }
-        if !self.allow_remote {
-            return Err(format!("{addr} can be reached from other machines, and the console has no sign-in yet: anyone who reaches it could change settings. Pass --allow-remote (CONSOLE_ALLOW_REMOTE=true) to listen there anyway"));
+        let https = self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"));
+        let mut warnings = Vec::new();
+        if !https {
+            warnings.push("staff passwords and session cookies would cross the network unencrypted: serve the console behind https and set --public-url https://…".to_owned());
         }
-        let host_hint = if self.public_url.is_none() && addr.ip().is_unspecified() {
-            "; set --public-url to the address browsers use, or requests naming this machine are refused (only localhost is accepted)"
-        } else {
-            ""
-        };
-        Ok(Some(format!("listening on {addr}, reachable from other machines: anyone who reaches this port can change the Twilio settings; keep it behind a firewall or an authenticating proxy{host_hint}")))
+        if self.public_url.is_none() && addr.ip().is_unspecified() {
+            warnings.push("set --public-url to the address browsers use, or requests naming this machine are refused (only localhost is accepted)".to_owned());
+        }
+        Ok((!warnings.is_empty()).then(|| {
+            format!(
+                "listening on {addr}, reachable from other machines: {}",
+                warnings.join("; ")
+            )
+        }))
     }
 
     /// The credentials to use, or one line saying what is missing.
@@ -396,17 +401,16 @@ mod tests {
     }
 
     #[test]
-    fn a_reachable_listen_address_needs_the_flag() {
+    fn a_reachable_listen_address_wants_https() {
         let addr: SocketAddr = "0.0.0.0:3000".parse().unwrap();
-        let err = parse(&[]).unwrap().check_listen(addr).unwrap_err();
-        assert!(err.contains("--allow-remote"), "{err}");
-        let warning = parse(&["--allow-remote"])
+        let warning = parse(&[]).unwrap().check_listen(addr).unwrap().unwrap();
+        assert!(warning.contains("unencrypted"), "{warning}");
+        assert!(warning.contains("--public-url"), "{warning}");
+        let behind_https = parse(&["--public-url", "https://admin.example.com"])
             .unwrap()
             .check_listen(addr)
             .unwrap();
-        assert!(warning
-            .unwrap()
-            .contains("anyone who reaches this port can change"));
+        assert_eq!(behind_https, None);
         let local: SocketAddr = "127.0.0.1:3000".parse().unwrap();
         assert_eq!(parse(&[]).unwrap().check_listen(local), Ok(None));
     }

@@ -87,24 +87,26 @@ pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> Twili
     .expect("pool builds")
 }
 
-/// A fresh SQLite store in a temporary folder of its own.
-pub async fn temp_store() -> Store {
+/// A fresh SQLite store in a temporary folder of its own, and the folder.
+pub async fn temp_store() -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!(
         "composition-admin-test-{}",
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::create_dir_all(&dir).unwrap();
-    Store::open(&format!(
+    let store = Store::open(&format!(
         "sqlite://{}?mode=rwc",
         dir.join("console.db").display()
     ))
     .await
-    .expect("store opens")
+    .expect("store opens");
+    (store, dir)
 }
 
-/// Projects in a fresh store, with the demo account registered as `PROJECT`.
-pub async fn projects_for(fake_base: &str, timeout: Duration) -> Projects {
-    let store = temp_store().await;
+/// Projects in a fresh store, with the demo account registered as `PROJECT`;
+/// the store's folder.
+pub async fn projects_for(fake_base: &str, timeout: Duration) -> (Projects, std::path::PathBuf) {
+    let (store, dir) = temp_store().await;
     let key = MasterKey::generate();
     let vault = Vault::new(&key);
     store.set_key_check(&vault.key_check()).await.unwrap();
@@ -121,7 +123,7 @@ pub async fn projects_for(fake_base: &str, timeout: Duration) -> Projects {
         )
         .await
         .expect("the test project registers");
-    projects
+    (projects, dir)
 }
 
 /// The console on a free port, talking to its own fake.
@@ -131,6 +133,8 @@ pub struct Console {
     pub projects: Projects,
     /// `console_session=…` of the admin `start_console` signed in.
     pub cookie: String,
+    /// The folder of its SQLite database, when the test made one.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// The admin every test console has, and their password.
@@ -202,13 +206,13 @@ pub async fn start_console_with(
     timeout: Duration,
     deadline: Duration,
 ) -> Console {
-    let projects = projects_for(&fake.base_url(), timeout).await;
+    let (projects, dir) = projects_for(&fake.base_url(), timeout).await;
     // Static files from the source tree, so asset answers can be tested.
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
         .site_root("public")
         .build();
-    serve(fake, projects, deadline, leptos_options).await
+    serve(fake, projects, Some(dir), deadline, leptos_options).await
 }
 
 /// A console over the given projects (another instance on the same store).
@@ -217,24 +221,39 @@ pub async fn start_console_over(fake: RunningFake, projects: Projects) -> Consol
         .output_name("composition-admin")
         .site_root("public")
         .build();
-    serve(fake, projects, Duration::from_secs(30), leptos_options).await
+    serve(
+        fake,
+        projects,
+        None,
+        Duration::from_secs(30),
+        leptos_options,
+    )
+    .await
 }
 
 /// The console serving a built site from `site_root`.
 pub async fn start_console_serving(site_root: &str, hash_files: bool) -> Console {
     let fake = start_fake().await;
-    let projects = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
+    let (projects, dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
     let leptos_options = leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
         .site_root(site_root)
         .hash_files(hash_files)
         .build();
-    serve(fake, projects, Duration::from_secs(30), leptos_options).await
+    serve(
+        fake,
+        projects,
+        Some(dir),
+        Duration::from_secs(30),
+        leptos_options,
+    )
+    .await
 }
 
 async fn serve(
     fake: RunningFake,
     projects: Projects,
+    data_dir: Option<std::path::PathBuf>,
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
@@ -269,6 +288,7 @@ async fn serve(
         fake,
         projects,
         cookie,
+        data_dir,
     }
 }
 

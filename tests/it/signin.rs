@@ -312,3 +312,106 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
         assert!(body.contains("Other") && !body.contains("Acme"), "{body}");
     })
 }
+
+/// A session as the console stores it, planted directly: signed in
+/// `since` seconds ago, expiring `expires_in` seconds from now.
+async fn planted_session(console: &Console, since: i64, expires_in: i64) -> String {
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore;
+    let staff = console
+        .projects
+        .store()
+        .staff_by_name(ADMIN)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = composition_admin::store::now();
+    let id = Id::default();
+    let mut data = std::collections::HashMap::new();
+    data.insert(
+        "staff".to_owned(),
+        serde_json::json!({ "staff": staff.id, "since": now - since, "seen": now - since }),
+    );
+    composition_admin::store::SessionTable::new(console.projects.store().clone())
+        .save(&Record {
+            id,
+            data,
+            expiry_date: time::OffsetDateTime::from_unix_timestamp(now + expires_in).unwrap(),
+        })
+        .await
+        .unwrap();
+    format!("console_session={id}")
+}
+
+#[test]
+fn sessions_end_after_twelve_hours_and_after_idle_time() {
+    on_runtime(async {
+        let console = start_console().await;
+        let fresh = planted_session(&console, 60, 1800).await;
+        let page = |cookie: String| {
+            browser_without_js()
+                .get(console.url("/projects"))
+                .header(COOKIE, cookie)
+                .send()
+        };
+        assert_eq!(
+            page(fresh).await.unwrap().status(),
+            200,
+            "a planted valid session works"
+        );
+        // Active all along, but signed in 13 hours ago.
+        let old = planted_session(&console, 13 * 3600, 1800).await;
+        let response = page(old.clone()).await.unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()[LOCATION], "/sign-in");
+        assert_eq!(page(old).await.unwrap().status(), 303, "and it stays ended");
+        // Idle past its expiry.
+        let idle = planted_session(&console, 3600, -1).await;
+        assert_eq!(page(idle).await.unwrap().status(), 303);
+    })
+}
+
+#[test]
+fn a_session_started_on_one_instance_works_on_another_on_the_same_database() {
+    on_runtime(async {
+        let Some(url) = test_databases()
+            .await
+            .into_iter()
+            .find(|u| u.starts_with("postgres"))
+        else {
+            return; // test_databases fails when PostgreSQL is required
+        };
+        let key = composition_admin::vault::MasterKey::generate();
+        let instance = || {
+            let (url, key) = (url.clone(), key.clone());
+            async move {
+                let fake = start_fake().await;
+                let store = composition_admin::store::Store::open(&url).await.unwrap();
+                let vault = composition_admin::vault::Vault::new(&key);
+                if store.key_check().await.unwrap().is_none() {
+                    store.set_key_check(&vault.key_check()).await.unwrap();
+                }
+                let base = fake.base_url();
+                let projects = composition_admin::services::Projects::new(
+                    store,
+                    vault,
+                    pool_with(&base, std::time::Duration::from_secs(5), 2),
+                );
+                start_console_over(fake, projects).await
+            }
+        };
+        let first = instance().await;
+        let second = instance().await;
+        let page = |console: &Console, cookie: &str| {
+            browser_without_js()
+                .get(console.url("/projects"))
+                .header(COOKIE, cookie.to_owned())
+                .send()
+        };
+        assert_eq!(page(&second, &first.cookie).await.unwrap().status(), 200);
+        // Signed out on one, ended on both.
+        let out = call(&first, Some(&first.cookie), "/api/auth/sign-out", &[]).await;
+        assert_eq!(out.status(), 200);
+        assert_eq!(page(&second, &first.cookie).await.unwrap().status(), 303);
+    })
+}
