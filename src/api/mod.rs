@@ -5,6 +5,7 @@ pub mod auth;
 pub mod credentials;
 pub mod projects;
 pub mod settings;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
 mod context {

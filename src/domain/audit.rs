@@ -16,10 +16,12 @@ pub enum AuditAction {
     ProjectEdited,
     ProjectRemoved,
     StaffAdded,
+    StaffChanged,
+    StaffRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 13] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -31,6 +33,8 @@ impl AuditAction {
         Self::ProjectEdited,
         Self::ProjectRemoved,
         Self::StaffAdded,
+        Self::StaffChanged,
+        Self::StaffRemoved,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -46,6 +50,8 @@ impl AuditAction {
             Self::ProjectEdited => "project-edited",
             Self::ProjectRemoved => "project-removed",
             Self::StaffAdded => "staff-added",
+            Self::StaffChanged => "staff-changed",
+            Self::StaffRemoved => "staff-removed",
         }
     }
 
@@ -66,6 +72,8 @@ impl AuditAction {
             Self::ProjectEdited => "Project edited",
             Self::ProjectRemoved => "Project removed",
             Self::StaffAdded => "Staff added",
+            Self::StaffChanged => "Staff changed",
+            Self::StaffRemoved => "Staff removed",
         }
     }
 }

@@ -21,6 +21,10 @@ pub enum Field {
     AccountSid,
     ApiKeySid,
     Secret,
+    StaffName,
+    StaffRole,
+    StaffProjects,
+    Password,
 }
 
 impl Field {
@@ -47,6 +51,10 @@ impl Field {
             Self::AccountSid => "AccountSid",
             Self::ApiKeySid => "ApiKeySid",
             Self::Secret => "Secret",
+            Self::StaffName => "StaffName",
+            Self::StaffRole => "StaffRole",
+            Self::StaffProjects => "StaffProjects",
+            Self::Password => "Password",
         }
     }
 
@@ -64,6 +72,10 @@ impl Field {
             Self::AccountSid => "Account SID",
             Self::ApiKeySid => "API key SID",
             Self::Secret => "Secret",
+            Self::StaffName => "Name",
+            Self::StaffRole => "Role",
+            Self::StaffProjects => "Projects",
+            Self::Password => "Password",
         }
     }
 }

@@ -22,4 +22,4 @@ pub use project::{
 };
 pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};
-pub use staff::{Role, SignInInput, StaffId, StaffSummary};
+pub use staff::{Role, SignInInput, StaffId, StaffInput, StaffSummary, StaffView};

@@ -98,6 +98,51 @@ pub struct StaffSummary {
     pub role: Role,
 }
 
+/// A staff member as the staff page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub name: String,
+    pub role: Role,
+    /// Project ids (editors and viewers).
+    pub projects: Vec<String>,
+}
+
+/// The "add or change staff" form: a name that exists changes that staff
+/// member; a new password is required for a new one, optional otherwise.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffInput {
+    pub name: String,
+    pub role: String,
+    /// Project ids, separated by commas or spaces.
+    #[serde(default)]
+    pub projects: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+impl fmt::Debug for StaffInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaffInput")
+            .field("name", &self.name)
+            .field("role", &self.role)
+            .field("projects", &self.projects)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+impl StaffInput {
+    /// What a failed form shows again: never the password.
+    pub fn for_echo(&self) -> Self {
+        Self {
+            name: super::error::clipped(&self.name, MAX_STAFF_NAME),
+            role: super::error::clipped(&self.role, 16),
+            projects: super::error::clipped(&self.projects, 400),
+            password: String::new(),
+        }
+    }
+}
+
 /// The sign-in form. Debug never shows the password.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInInput {

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod master_key;
 pub mod projects;
 pub mod settings;
+pub mod staff;
 
 pub use auth::{Action, Auth, Caller};
 pub use projects::Projects;

@@ -91,6 +91,56 @@ impl Store {
         Ok(())
     }
 
+    /// Every staff member, by name.
+    pub async fn list_staff(&self) -> Result<Vec<StaffRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, password_hash, role FROM staff ORDER BY LOWER(name)")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter().map(StaffRow::from_row).collect()
+    }
+
+    pub async fn set_role(&self, id: &StaffId, role: Role) -> Result<(), StoreError> {
+        sqlx::query("UPDATE staff SET role = $2 WHERE id = $1")
+            .bind(id.as_str())
+            .bind(role.slug())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the projects assigned to a staff member, in one transaction.
+    pub async fn set_assigned(
+        &self,
+        id: &StaffId,
+        projects: &[ProjectId],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM staff_projects WHERE staff_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        for project in projects {
+            sqlx::query("INSERT INTO staff_projects (staff_id, project_id) VALUES ($1, $2)")
+                .bind(id.as_str())
+                .bind(project.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a staff member (their assignments go with them; sessions
+    /// end at their next request, when the account is not found).
+    pub async fn delete_staff(&self, id: &StaffId) -> Result<bool, StoreError> {
+        let result = sqlx::query("DELETE FROM staff WHERE id = $1")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
     /// Gives an editor or viewer a project.
     pub async fn assign(&self, staff: &StaffId, project: &ProjectId) -> Result<(), StoreError> {
         sqlx::query(

@@ -7,6 +7,7 @@ use super::project_scope::ProjectFrame;
 use super::projects_page::ProjectsPage;
 use super::settings_page::SettingsPage;
 use super::sign_in_page::{SignInPage, StaffBar};
+use super::staff_page::StaffPage;
 use crate::domain::SettingsKind;
 use crate::paths;
 use leptos::prelude::*;
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("staff") view=StaffPage ssr=SsrMode::Async />
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).

@@ -15,3 +15,4 @@ mod settings_form;
 mod settings_notices;
 mod settings_page;
 mod sign_in_page;
+mod staff_page;

@@ -85,6 +85,8 @@ pub fn StaffBar() -> impl IntoView {
                     .map(|staff| {
                         view! {
                             <div class="staff-bar">
+                                {(staff.role == crate::domain::Role::Admin)
+                                    .then(|| view! { <a href="/staff">"Staff"</a> })}
                                 <a href="/audit">"Audit trail"</a>
                                 <span>
                                     "Signed in as "

@@ -14,6 +14,7 @@ mod fake_faults;
 mod projects;
 mod security;
 mod signin;
+mod staff;
 mod startup;
 mod store;
 mod twilio_client;

@@ -168,6 +168,9 @@ fn sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server() {
 const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/auth/sign-in", [true, true, true, true, true]),
     ("/api/audit/list", [false, false, true, true, true]),
+    ("/api/staff/list", [false, false, false, false, true]),
+    ("/api/staff/save", [false, false, false, false, true]),
+    ("/api/staff/remove", [false, false, false, false, true]),
     ("/api/auth/sign-out", [false, true, true, true, true]),
     ("/api/auth/whoami", [false, true, true, true, true]),
     ("/api/projects/list", [false, true, true, true, true]),
@@ -241,6 +244,8 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
             let project = ("project", PROJECT);
             match path {
                 "/api/auth/sign-in" => vec![("input[name]", "nobody"), ("input[password]", "x")],
+                "/api/staff/save" => vec![("input[name]", ""), ("input[role]", "x")],
+                "/api/staff/remove" => vec![("name", "nobody")],
                 "/api/projects/get" | "/api/projects/check" | "/api/credentials/all" => {
                     vec![project]
                 }
