@@ -5,60 +5,16 @@ use super::error::{clipped, Field, FieldErrors};
 use super::sid::{AccountSid, ApiKeySid};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 pub const MAX_PROJECT_NAME: usize = 64;
 /// Twilio's auth tokens and API key secrets are 32 characters; room to spare.
 pub const MAX_SECRET: usize = 128;
-pub const MAX_PROJECT_ID: usize = 32;
 
-/// The console's own id for a project, as it appears in page paths.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ProjectId(String);
-
-impl ProjectId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for ProjectId {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        let fits = !raw.is_empty()
-            && raw.len() <= MAX_PROJECT_ID
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if fits {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(format!(
-                "a project id is 1 to {MAX_PROJECT_ID} lower-case letters, digits or dashes"
-            ))
-        }
-    }
-}
-
-impl TryFrom<String> for ProjectId {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        raw.parse()
-    }
-}
-
-impl From<ProjectId> for String {
-    fn from(id: ProjectId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for ProjectId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::path_id::path_id!(
+    /// The console's own id for a project, as it appears in page paths.
+    ProjectId,
+    "a project id"
+);
 
 /// How the console logs in to a project's account.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

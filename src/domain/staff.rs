@@ -2,58 +2,17 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 pub const MAX_STAFF_NAME: usize = 64;
 /// Long enough for a passphrase, short enough to bound the hashing work.
 pub const MAX_PASSWORD: usize = 256;
 pub const MIN_PASSWORD: usize = 12;
 
-/// The console's id for a staff member.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct StaffId(String);
-
-impl StaffId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for StaffId {
-    type Err = String;
-    fn from_str(raw: &str) -> Result<Self, String> {
-        let fits = !raw.is_empty()
-            && raw.len() <= 32
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if fits {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err("a staff id is 1 to 32 lower-case letters, digits or dashes".into())
-        }
-    }
-}
-
-impl TryFrom<String> for StaffId {
-    type Error = String;
-    fn try_from(raw: String) -> Result<Self, String> {
-        raw.parse()
-    }
-}
-
-impl From<StaffId> for String {
-    fn from(id: StaffId) -> String {
-        id.0
-    }
-}
-
-impl fmt::Display for StaffId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+super::path_id::path_id!(
+    /// The console's id for a staff member.
+    StaffId,
+    "a staff id"
+);
 
 /// What a staff member may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

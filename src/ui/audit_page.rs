@@ -157,11 +157,6 @@ fn Entries(found: AuditPage, filter: AuditFilter) -> impl IntoView {
     };
     let csv = format!("/audit/export?{}", with("format=csv"));
     let json = format!("/audit/export?{}", with("format=json"));
-    let link = |to: usize, text: &'static str| {
-        (to >= 1 && to <= pages && to != page).then(|| {
-            view! { <a href=format!("/audit?{}", with(&format!("page={to}")))>{text}</a> }
-        })
-    };
     let rows = entries
         .into_iter()
         .map(|e| view! { <EntryRow entry=e /> })
@@ -186,10 +181,12 @@ fn Entries(found: AuditPage, filter: AuditFilter) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <nav class="pager" aria-label="Pages of the audit trail">
-            {link(page.saturating_sub(1), "Previous page")}
-            {link(page + 1, "Next page")}
-        </nav>
+        {super::pager::pager(
+            page,
+            pages,
+            &|to| format!("/audit?{}", with(&format!("page={to}"))),
+            "Pages of the audit trail",
+        )}
     }
 }
 

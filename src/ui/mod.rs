@@ -6,6 +6,7 @@ mod credential_forms;
 mod credentials_page;
 mod fields;
 mod notices;
+mod pager;
 mod pickers;
 mod project_edit_page;
 mod project_form;

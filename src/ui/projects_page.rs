@@ -138,23 +138,12 @@ fn ProjectTable(
         .into_iter()
         .map(|p| view! { <ProjectRow project=p check /> })
         .collect_view();
-    let link = |to: usize, text: &'static str, rel: &'static str| {
-        (to >= 1 && to <= pages && to != page).then(|| {
-            view! {
-                <a href=paths::projects_search(&search, to) rel=rel>
-                    {text}
-                </a>
-            }
-        })
-    };
-    let pager = (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label="Pages of projects">
-                {link(page.saturating_sub(1), "Previous page", "prev")}
-                {link(page + 1, "Next page", "next")}
-            </nav>
-        }
-    });
+    let pager = super::pager::pager(
+        page,
+        pages,
+        &|to| paths::projects_search(&search, to),
+        "Pages of projects",
+    );
     view! {
         <p class="count">{count}</p>
         <table class="projects">
