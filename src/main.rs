@@ -107,6 +107,7 @@ async fn add_staff(
         &hash_password(password.clone()).await?,
     )
     .await?;
+    let mut assigned = Vec::new();
     for project in projects {
         let project: ProjectId = project
             .parse()
@@ -119,11 +120,28 @@ async fn add_staff(
         {
             return Err(format!("--project {project}: there is no such project"));
         }
-        store
-            .assign(&id, &project)
-            .await
-            .map_err(|e| e.to_string())?;
+        assigned.push(project);
     }
+    // An existing name gets the role and projects given, not only a password.
+    store.set_role(&id, role).await.map_err(|e| e.to_string())?;
+    store
+        .set_assigned(&id, &assigned)
+        .await
+        .map_err(|e| e.to_string())?;
+    composition_admin::services::audit::record(
+        &store,
+        composition_admin::services::audit::Record {
+            staff: "(command line)",
+            project: None,
+            action: composition_admin::domain::audit::AuditAction::StaffAdded,
+            summary: format!("staff member {name} added or given a new password with add-staff"),
+            before: None,
+            after: Some(
+                serde_json::json!({ "role": role.slug(), "projects": projects }).to_string(),
+            ),
+        },
+    )
+    .await;
     println!(
         "{name} ({}) can sign in with the password {password} (shown once)",
         role.label()

@@ -31,7 +31,8 @@ export async function saveConfirming(page: Page) {
   // The consent box takes the focus, so a keyboard user can tick it at once.
   const consent = page.getByLabel("I understand; save these settings");
   await expect(consent).toBeFocused();
-  await page.keyboard.press("Space");
+  // Space on the box itself (a re-render may have moved focus meanwhile).
+  await consent.press("Space");
   await expect(consent).toBeChecked();
   await page.getByRole("button", { name: "Save settings" }).click();
 }

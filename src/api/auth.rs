@@ -22,7 +22,8 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
         let session = leptos_axum::extract::<tower_sessions::Session>()
             .await
             .map_err(|_| AppError::NotSignedIn)?;
-        crate::server::signin::start(&session, &staff.id)
+        let stamp = crate::services::auth::password_stamp(&staff.password_hash);
+        crate::server::signin::start(&session, &staff.id, stamp)
             .await
             .map_err(crate::services::projects::internal)?;
         tracing::info!(staff = %staff.id, "signed in");

@@ -231,6 +231,18 @@ pub async fn staff_from_config(projects: &Projects, demo: bool) -> Result<Auth, 
     use crate::services::auth::{generate_password, hash_password};
     let store = projects.store();
     let auth = Auth::new(store.clone());
+    // Now and then: forget old sign-in attempts and expired sessions.
+    let (tidy_auth, sessions) = (auth.clone(), crate::store::SessionTable::new(store.clone()));
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            tidy_auth.tidy();
+            if let Err(e) = sessions.delete_expired().await {
+                tracing::warn!("could not delete expired sessions: {e}");
+            }
+        }
+    });
     if demo {
         println!("Demo staff (new passwords at every start):");
         for (name, role, assigned, about) in [

@@ -26,6 +26,9 @@ pub struct SignedIn {
     pub staff: StaffId,
     pub since: i64,
     pub seen: i64,
+    /// The password's stamp at sign-in: a new password ends the session.
+    #[serde(default)]
+    pub stamp: String,
 }
 
 /// Paths anyone may load: the sign-in page and its server function, the
@@ -80,8 +83,8 @@ async fn signed_in(state: &AppState, session: &Session) -> Option<Caller> {
         let _ = session.insert(KEY, &current).await;
     }
     match state.auth.caller(&current.staff).await {
-        Ok(Some(caller)) => Some(caller),
-        Ok(None) => {
+        Ok(Some(caller)) if caller.password_stamp == current.stamp => Some(caller),
+        Ok(_) => {
             let _ = session.flush().await;
             None
         }
@@ -90,7 +93,7 @@ async fn signed_in(state: &AppState, session: &Session) -> Option<Caller> {
 }
 
 /// Starts a session for `staff` under a new id (no fixation).
-pub async fn start(session: &Session, staff: &StaffId) -> Result<(), String> {
+pub async fn start(session: &Session, staff: &StaffId, stamp: String) -> Result<(), String> {
     session.cycle_id().await.map_err(|e| e.to_string())?;
     let now = crate::store::now();
     session
@@ -100,6 +103,7 @@ pub async fn start(session: &Session, staff: &StaffId) -> Result<(), String> {
                 staff: staff.clone(),
                 since: now,
                 seen: now,
+                stamp,
             },
         )
         .await

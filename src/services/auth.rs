@@ -36,6 +36,19 @@ pub struct Caller {
     pub name: String,
     pub role: Role,
     pub projects: Vec<ProjectId>,
+    /// Changes when the password does: sessions started before end.
+    pub password_stamp: String,
+}
+
+/// A short fingerprint of a password hash, kept in the session so that a
+/// new password ends the sessions started with the old one.
+pub fn password_stamp(hash: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(hash.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Caller {
@@ -107,6 +120,13 @@ impl Auth {
         address: Option<IpAddr>,
     ) -> Result<StaffRow, AppError> {
         let name = name.trim();
+        if name.is_empty()
+            || name.chars().count() > crate::domain::staff::MAX_STAFF_NAME
+            || password.chars().count() > crate::domain::staff::MAX_PASSWORD
+        {
+            // No such account can exist: no limiter key, no hashing.
+            return Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into()));
+        }
         let key = name.to_lowercase();
         let now = DefaultClock::default().now();
         let wait = [
@@ -155,6 +175,7 @@ impl Auth {
             .await
             .map_err(super::projects::internal)?;
         Ok(Some(Caller {
+            password_stamp: password_stamp(&row.password_hash),
             id: row.id,
             name: row.name,
             role: row.role,
@@ -185,14 +206,21 @@ pub fn hash_password_now(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
+/// At most this many argon2 jobs (about 19 MiB each) run at once.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// `hash_password_now` off the async threads (it takes tens of ms).
 pub async fn hash_password(password: String) -> Result<String, String> {
+    let _permit = HASHING.acquire().await.map_err(|e| e.to_string())?;
     tokio::task::spawn_blocking(move || hash_password_now(&password))
         .await
         .map_err(|e| e.to_string())?
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| {
             Argon2::default()
@@ -225,6 +253,7 @@ mod tests {
             name: "s".into(),
             role,
             projects: projects.iter().map(|p| p.parse().unwrap()).collect(),
+            password_stamp: String::new(),
         }
     }
 

@@ -260,12 +260,16 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let store = projects.store();
-    let hash = composition_admin::services::auth::hash_password(ADMIN_PASSWORD.into())
-        .await
-        .unwrap();
-    composition_admin::server::ensure_staff(store, ADMIN, Role::Admin, &hash)
-        .await
-        .unwrap();
+    // Once per database: another instance on it keeps the same password
+    // hash (a new one would end the sessions signed in with the old).
+    if store.staff_by_name(ADMIN).await.unwrap().is_none() {
+        let hash = composition_admin::services::auth::hash_password(ADMIN_PASSWORD.into())
+            .await
+            .unwrap();
+        composition_admin::server::ensure_staff(store, ADMIN, Role::Admin, &hash)
+            .await
+            .unwrap();
+    }
     let app = router(AppState {
         auth: Auth::new(store.clone()),
         leptos_options,

@@ -335,7 +335,12 @@ async fn planted_session(console: &Console, since: i64, expires_in: i64) -> Stri
     let mut data = std::collections::HashMap::new();
     data.insert(
         "staff".to_owned(),
-        serde_json::json!({ "staff": staff.id, "since": now - since, "seen": now - since }),
+        serde_json::json!({
+            "staff": staff.id,
+            "since": now - since,
+            "seen": now - since,
+            "stamp": composition_admin::services::auth::password_stamp(&staff.password_hash),
+        }),
     );
     composition_admin::store::SessionTable::new(console.projects.store().clone())
         .save(&Record {

@@ -73,6 +73,12 @@ fn an_admin_adds_changes_and_removes_staff() {
         assert!(sign_in(console.addr, "ana", "ana's first password")
             .await
             .is_err());
+        // The session started with the old password has ended.
+        let ended = call(&console, &ana, "/api/projects/list", &[]).await;
+        assert_eq!(ended.status(), 401, "a new password ends the old sessions");
+        let ana = sign_in(console.addr, "ana", "ana's second password")
+            .await
+            .unwrap();
         let refused = call(
             &console,
             &ana,
@@ -85,11 +91,7 @@ fn an_admin_adds_changes_and_removes_staff() {
             ],
         )
         .await;
-        assert_eq!(
-            refused.status(),
-            403,
-            "the role change applies to her session at once"
-        );
+        assert_eq!(refused.status(), 403, "a viewer now");
 
         // Staff management is for admins only.
         let listed = call(&console, &ana, "/api/staff/list", &[]).await;
