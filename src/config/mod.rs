@@ -147,8 +147,8 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         new_key_file: Option<PathBuf>,
     },
-    /// Add a staff member (or give an existing one a new password); the
-    /// generated password is printed once
+    /// Add a staff member, or give an existing one this role, these projects
+    /// and a new password; the generated password is printed once
     AddStaff {
         /// The name they sign in with
         #[arg(long)]

@@ -296,6 +296,24 @@ async fn serve(
     }
 }
 
+/// A server function call as the hydrated app makes it, with `cookie`.
+pub async fn call_as(
+    console: &Console,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    browser_without_js()
+        .post(console.url(path))
+        .header("origin", console.origin())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .header(reqwest::header::COOKIE, cookie)
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Signs in at the console on `addr` as a browser with JavaScript would;
 /// the session cookie (`name=value`), or the answer's status and body.
 pub async fn sign_in(addr: SocketAddr, name: &str, password: &str) -> Result<String, String> {

@@ -5,34 +5,17 @@
 use crate::common::*;
 use composition_admin::domain::audit::{AuditEntry, AuditPage};
 use composition_admin::domain::Role;
-use reqwest::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 
 const AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const KEY_SECRET: &str = "demoKeySecret000000000000000002";
-
-async fn call(
-    console: &Console,
-    cookie: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    browser_without_js()
-        .post(console.url(path))
-        .header("origin", console.origin())
-        .header(ACCEPT, "application/json")
-        .header(COOKIE, cookie)
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn audit(
     console: &Console,
     cookie: &str,
     fields: &[(&str, &str)],
 ) -> (u16, Option<AuditPage>) {
-    let response = call(console, cookie, "/api/audit/list", fields).await;
+    let response = call_as(console, cookie, "/api/audit/list", fields).await;
     let status = response.status().as_u16();
     (status, response.json().await.ok())
 }
@@ -44,7 +27,7 @@ fn changes_are_recorded_with_who_what_and_before_after_and_no_secret() {
         let admin = console.cookie.clone();
         // A settings save, an AWS credential, a project added and its secret
         // replaced, and a failed sign-in.
-        let saved = call(
+        let saved = call_as(
             &console,
             &admin,
             "/api/settings/save",
@@ -61,7 +44,7 @@ fn changes_are_recorded_with_who_what_and_before_after_and_no_secret() {
         )
         .await;
         assert_eq!(saved.status(), 200);
-        let created = call(
+        let created = call_as(
             &console,
             &admin,
             "/api/credentials/aws",
@@ -74,7 +57,7 @@ fn changes_are_recorded_with_who_what_and_before_after_and_no_secret() {
         )
         .await;
         assert_eq!(created.status(), 200);
-        let added = call(
+        let added = call_as(
             &console,
             &admin,
             "/api/projects/add",
@@ -89,7 +72,7 @@ fn changes_are_recorded_with_who_what_and_before_after_and_no_secret() {
         .await;
         assert_eq!(added.status(), 200);
         let northwind: composition_admin::domain::ProjectSummary = added.json().await.unwrap();
-        let edited = call(
+        let edited = call_as(
             &console,
             &admin,
             "/api/projects/edit",
@@ -237,7 +220,7 @@ fn editors_read_their_projects_entries_and_viewers_none() {
             .assign(&editor, &PROJECT.parse().unwrap())
             .await
             .unwrap();
-        let saved = call(
+        let saved = call_as(
             &console,
             &console.cookie,
             "/api/settings/save",

@@ -2,24 +2,6 @@
 //! remove; each refused for non-admins, checked, and audited.
 
 use crate::common::*;
-use reqwest::header::{ACCEPT, COOKIE};
-
-async fn call(
-    console: &Console,
-    cookie: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    browser_without_js()
-        .post(console.url(path))
-        .header("origin", console.origin())
-        .header(ACCEPT, "application/json")
-        .header(COOKIE, cookie)
-        .form(fields)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn staff<'a>(
     name: &'a str,
@@ -40,7 +22,7 @@ fn an_admin_adds_changes_and_removes_staff() {
     on_runtime(async {
         let console = start_console().await;
         let admin = console.cookie.clone();
-        let added = call(
+        let added = call_as(
             &console,
             &admin,
             "/api/staff/save",
@@ -52,7 +34,7 @@ fn an_admin_adds_changes_and_removes_staff() {
         let ana = sign_in(console.addr, "ana", "ana's first password")
             .await
             .unwrap();
-        let saved = call(
+        let saved = call_as(
             &console,
             &ana,
             "/api/settings/fetch",
@@ -62,7 +44,7 @@ fn an_admin_adds_changes_and_removes_staff() {
         assert_eq!(saved.status(), 200, "an editor of acme reads it");
 
         // Now a viewer with a new password: the old one no longer works.
-        let changed = call(
+        let changed = call_as(
             &console,
             &admin,
             "/api/staff/save",
@@ -74,12 +56,12 @@ fn an_admin_adds_changes_and_removes_staff() {
             .await
             .is_err());
         // The session started with the old password has ended.
-        let ended = call(&console, &ana, "/api/projects/list", &[]).await;
+        let ended = call_as(&console, &ana, "/api/projects/list", &[]).await;
         assert_eq!(ended.status(), 401, "a new password ends the old sessions");
         let ana = sign_in(console.addr, "ana", "ana's second password")
             .await
             .unwrap();
-        let refused = call(
+        let refused = call_as(
             &console,
             &ana,
             "/api/settings/save",
@@ -94,12 +76,12 @@ fn an_admin_adds_changes_and_removes_staff() {
         assert_eq!(refused.status(), 403, "a viewer now");
 
         // Staff management is for admins only.
-        let listed = call(&console, &ana, "/api/staff/list", &[]).await;
+        let listed = call_as(&console, &ana, "/api/staff/list", &[]).await;
         assert_eq!(listed.status(), 403);
 
-        let unconfirmed = call(&console, &admin, "/api/staff/remove", &[("name", "ana")]).await;
+        let unconfirmed = call_as(&console, &admin, "/api/staff/remove", &[("name", "ana")]).await;
         assert_eq!(unconfirmed.status(), 428);
-        let removed = call(
+        let removed = call_as(
             &console,
             &admin,
             "/api/staff/remove",
@@ -107,7 +89,7 @@ fn an_admin_adds_changes_and_removes_staff() {
         )
         .await;
         assert_eq!(removed.status(), 200);
-        let gone = call(&console, &ana, "/api/projects/list", &[]).await;
+        let gone = call_as(&console, &ana, "/api/projects/list", &[]).await;
         assert_eq!(gone.status(), 401, "her session ended with her account");
 
         // All of it is in the audit trail, without a password.
@@ -160,7 +142,7 @@ fn bad_staff_input_is_refused_field_by_field() {
                 "not a project id",
             ),
         ] {
-            let response = call(&console, &admin, "/api/staff/save", &fields).await;
+            let response = call_as(&console, &admin, "/api/staff/save", &fields).await;
             assert_eq!(response.status(), 400, "{field}");
             let body = response.text().await.unwrap();
             assert!(
@@ -173,7 +155,7 @@ fn bad_staff_input_is_refused_field_by_field() {
             );
         }
         // An admin cannot lock themselves out.
-        let demoted = call(
+        let demoted = call_as(
             &console,
             &admin,
             "/api/staff/save",
@@ -181,7 +163,7 @@ fn bad_staff_input_is_refused_field_by_field() {
         )
         .await;
         assert_eq!(demoted.status(), 403);
-        let removed = call(
+        let removed = call_as(
             &console,
             &admin,
             "/api/staff/remove",
