@@ -24,12 +24,19 @@ pub mod vault;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(ui::app::App);
-    // End-to-end tests wait for this marker before they touch the page.
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
+    // Pages are lazy routes (`ui::pages`): hydration waits for the page's
+    // chunk, so it runs as a task.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), ui::app::App)
+            .await
+            .forget();
+        // End-to-end tests wait for this marker before they touch the page.
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -1,19 +1,16 @@
 //! The HTML document and the routes.
 
-use super::audit_page::AuditPage;
-use super::credentials_page::CredentialsPage;
-use super::project_edit_page::ProjectEditPage;
-use super::project_scope::ProjectFrame;
-use super::projects_page::ProjectsPage;
-use super::settings_page::SettingsPage;
-use super::sign_in_page::{SignInPage, StaffBar};
-use super::staff_page::StaffPage;
+use super::pages::{
+    settings, AuditRoute, CredentialsRoute, EditProjectRoute, ProjectsRoute, SignInRoute,
+    StaffRoute,
+};
+use super::sign_in_page::StaffBar;
 use crate::domain::SettingsKind;
 use crate::paths;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -67,55 +64,31 @@ pub fn App() -> impl IntoView {
         </header>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("audit") view=AuditPage ssr=SsrMode::Async />
-                <Route path=StaticSegment("staff") view=StaffPage ssr=SsrMode::Async />
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming
                 // needs a script to move the resolved parts into place).
-                <Route path=StaticSegment("projects") view=ProjectsPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"))
-                    view=|| {
-                        view! {
-                            <ProjectFrame>
-                                <SettingsPage kind=SettingsKind::Composition />
-                            </ProjectFrame>
-                        }
-                    }
+                    view=|| settings(SettingsKind::Composition)
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("recording"))
-                    view=|| {
-                        view! {
-                            <ProjectFrame>
-                                <SettingsPage kind=SettingsKind::Recording />
-                            </ProjectFrame>
-                        }
-                    }
+                    view=|| settings(SettingsKind::Recording)
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("credentials"))
-                    view=|| {
-                        view! {
-                            <ProjectFrame>
-                                <CredentialsPage />
-                            </ProjectFrame>
-                        }
-                    }
+                    view={Lazy::<CredentialsRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("edit"))
-                    view=|| {
-                        view! {
-                            <ProjectFrame>
-                                <ProjectEditPage />
-                            </ProjectFrame>
-                        }
-                    }
+                    view={Lazy::<EditProjectRoute>::new()}
                     ssr=SsrMode::Async
                 />
             </Routes>

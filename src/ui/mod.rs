@@ -7,6 +7,7 @@ mod credentials_page;
 mod fields;
 mod notices;
 mod pager;
+mod pages;
 mod pickers;
 mod project_edit_page;
 mod project_form;
