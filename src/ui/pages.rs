@@ -1,7 +1,8 @@
-//! Every page is a lazy route: with `cargo leptos --split` its code is a
-//! separate WebAssembly chunk, fetched (preloaded by the server-rendered
-//! page) only where it is shown, so a first visit downloads the shared core
-//! and one page rather than the whole console.
+//! The pages. All but the settings pages are lazy routes: built with
+//! `cargo leptos --split`, each one's code is a set of WebAssembly chunks
+//! that the server-rendered page preloads only where it is shown, so a first
+//! visit downloads the shared core and one page rather than the whole
+//! console (measured in `scripts/check-bundle-size.mjs`).
 
 use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
@@ -40,7 +41,7 @@ impl LazyRoute for ProjectsRoute {
 }
 
 /// The settings pages stay in the main bundle: they are what most visits
-/// open, so their code is fetched with the core rather than after it.
+/// open, and split into chunks they came to more bytes than in one piece.
 pub fn settings(kind: SettingsKind) -> AnyView {
     view! {
         <ProjectFrame>
