@@ -21,22 +21,10 @@ pub mod twilio;
 pub mod vault;
 
 #[cfg(feature = "hydrate")]
+mod browser;
+
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    // Pages are lazy routes (`ui::pages`): hydration waits for the page's
-    // chunk, so it runs as a task.
-    wasm_bindgen_futures::spawn_local(async {
-        let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        else {
-            return;
-        };
-        leptos::mount::hydrate_from_async(body.clone(), ui::app::App)
-            .await
-            .forget();
-        // End-to-end tests wait for this marker before they touch the page.
-        let _ = body.set_attribute("data-hydrated", "true");
-    });
+    browser::hydrate();
 }
