@@ -8,14 +8,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlAnchorElement, MouseEvent};
 
 /// What the split loader panics with when a chunk cannot be fetched
-/// (`wasm_split_macros` 0.2).
+/// (`wasm_split_macros` 0.2; its `fallible` mode, which Leptos does not use
+/// for routes, would return an error instead, and this fallback would then
+/// need to move to where the route's view is awaited).
 const SPLIT_LOAD_FAILED: &str = "load callback should succeed";
 
 static HYDRATED: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
-    /// The same-origin link clicked last, until the location changes
-    /// another way: where a navigation that fails for its chunk was going.
+    /// The same-origin link the router took last (until back or forward):
+    /// where a navigation that fails for its chunk was going.
     static LAST_LINK: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -26,7 +28,6 @@ pub fn hydrate() {
             load_from_server();
         }
     }));
-    remember_links();
     // Pages are lazy routes (`ui::pages`): hydration waits for the page's
     // chunks, so it runs as a task.
     wasm_bindgen_futures::spawn_local(async {
@@ -40,6 +41,9 @@ pub fn hydrate() {
             .await
             .forget();
         HYDRATED.store(true, Ordering::Relaxed);
+        // After hydration, so it hears a click after the router's listener
+        // and can tell which clicks the router took.
+        remember_links();
         // End-to-end tests wait for this marker before they touch the page.
         let _ = body.set_attribute("data-hydrated", "true");
     });
@@ -47,7 +51,7 @@ pub fn hydrate() {
 
 /// A page's chunk would not load (a new release replaced the hashed files
 /// this tab was built with, or the link dropped): the wasm cannot go on, so
-/// the browser loads the page from the server. Not during hydration, so a
+/// the browser loads a page from the server. Not during hydration, so a
 /// missing chunk cannot reload in a loop; never off-site (only same-origin
 /// links are remembered).
 fn load_from_server() {
@@ -55,15 +59,20 @@ fn load_from_server() {
         return;
     };
     let location = window.location();
+    let here = location.href().unwrap_or_default();
+    // The router changes the address only once the page's chunks are in, so
+    // a remembered link that is not the address yet is where it was going.
     let _ = match LAST_LINK.with(|link| link.borrow_mut().take()) {
-        Some(href) => location.assign(&href),
-        // Back or forward: the address already names the page.
-        None => location.reload(),
+        Some(href) if href != here => location.assign(&href),
+        // Back or forward (the address already names the page), or a
+        // navigation no link started (the page being left is loaded again).
+        _ => location.reload(),
     };
 }
 
-/// Listens ahead of the router (capture phase) for the link a navigation
-/// starts from; back and forward forget it.
+/// Listens (after the router) for the links the router takes: those whose
+/// default it prevented, so not modified clicks, downloads, new windows or
+/// other sites. Back and forward forget the link.
 fn remember_links() {
     let Some(window) = web_sys::window() else {
         return;
@@ -73,22 +82,22 @@ fn remember_links() {
     };
     let on_click = Closure::<dyn Fn(MouseEvent)>::new(move |event: MouseEvent| {
         let href = event
-            .target()
+            .default_prevented()
+            .then(|| event.target())
+            .flatten()
             .and_then(|target| target.dyn_into::<Element>().ok())
             .and_then(|element| element.closest("a[href]").ok().flatten())
             .and_then(|link| link.dyn_into::<HtmlAnchorElement>().ok())
             .filter(|link| link.origin() == origin)
             .map(|link| link.href());
-        LAST_LINK.with(|link| *link.borrow_mut() = href);
+        if href.is_some() {
+            LAST_LINK.with(|link| *link.borrow_mut() = href);
+        }
     });
     let on_history = Closure::<dyn Fn()>::new(|| {
         LAST_LINK.with(|link| link.take());
     });
-    let _ = window.add_event_listener_with_callback_and_bool(
-        "click",
-        on_click.as_ref().unchecked_ref(),
-        true,
-    );
+    let _ = window.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
     let _ =
         window.add_event_listener_with_callback("popstate", on_history.as_ref().unchecked_ref());
     // They live as long as the page.
