@@ -16,29 +16,45 @@ use crate::domain::SettingsKind;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
-pub struct SignInRoute;
+/// A page as a lazy route: its view, and with it its code, is split off.
+/// (`#[lazy_route]` names the chunk after the route type, so one macro
+/// can declare them all.)
+macro_rules! lazy_page {
+    ($route:ident, $view:expr) => {
+        pub struct $route;
 
-#[lazy_route]
-impl LazyRoute for SignInRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <SignInPage /> }.into_any()
-    }
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    };
 }
 
-pub struct ProjectsRoute;
-
-#[lazy_route]
-impl LazyRoute for ProjectsRoute {
-    fn data() -> Self {
-        Self
+lazy_page!(SignInRoute, view! { <SignInPage /> });
+lazy_page!(ProjectsRoute, view! { <ProjectsPage /> });
+lazy_page!(AuditRoute, view! { <AuditPage /> });
+lazy_page!(StaffRoute, view! { <StaffPage /> });
+lazy_page!(
+    CredentialsRoute,
+    view! {
+        <ProjectFrame>
+            <CredentialsPage />
+        </ProjectFrame>
     }
-    fn view(_this: Self) -> AnyView {
-        view! { <ProjectsPage /> }.into_any()
+);
+lazy_page!(
+    EditProjectRoute,
+    view! {
+        <ProjectFrame>
+            <ProjectEditPage />
+        </ProjectFrame>
     }
-}
+);
 
 /// The settings pages stay in the main bundle: they are what most visits
 /// open, and split into chunks they came to more bytes than in one piece.
@@ -49,62 +65,4 @@ pub fn settings(kind: SettingsKind) -> AnyView {
         </ProjectFrame>
     }
     .into_any()
-}
-
-pub struct CredentialsRoute;
-
-#[lazy_route]
-impl LazyRoute for CredentialsRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! {
-            <ProjectFrame>
-                <CredentialsPage />
-            </ProjectFrame>
-        }
-        .into_any()
-    }
-}
-
-pub struct EditProjectRoute;
-
-#[lazy_route]
-impl LazyRoute for EditProjectRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! {
-            <ProjectFrame>
-                <ProjectEditPage />
-            </ProjectFrame>
-        }
-        .into_any()
-    }
-}
-
-pub struct AuditRoute;
-
-#[lazy_route]
-impl LazyRoute for AuditRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <AuditPage /> }.into_any()
-    }
-}
-
-pub struct StaffRoute;
-
-#[lazy_route]
-impl LazyRoute for StaffRoute {
-    fn data() -> Self {
-        Self
-    }
-    fn view(_this: Self) -> AnyView {
-        view! { <StaffPage /> }.into_any()
-    }
 }
