@@ -61,17 +61,18 @@ impl tower_sessions::SessionStore for SessionTable {
         }
     }
 
+    /// Only an existing session is written: tower-sessions creates new ones
+    /// with `create`, so a request that loaded a session before it was
+    /// signed out (here or on another instance) cannot bring it back.
     async fn save(&self, record: &Record) -> Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id_hash) DO UPDATE SET data = $2, expires_at = $3",
-        )
-        .bind(hash(&record.id))
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(self.store.pool())
-        .await
-        .map_err(backend)?;
+        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
+            .bind(hash(&record.id))
+            .bind(data)
+            .bind(record.expiry_date.unix_timestamp())
+            .execute(self.store.pool())
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 

@@ -342,15 +342,44 @@ async fn planted_session(console: &Console, since: i64, expires_in: i64) -> Stri
             "stamp": composition_admin::services::auth::password_stamp(&staff.password_hash),
         }),
     );
+    let mut record = Record {
+        id,
+        data,
+        expiry_date: time::OffsetDateTime::from_unix_timestamp(now + expires_in).unwrap(),
+    };
     composition_admin::store::SessionTable::new(console.projects.store().clone())
-        .save(&Record {
-            id,
-            data,
-            expiry_date: time::OffsetDateTime::from_unix_timestamp(now + expires_in).unwrap(),
-        })
+        .create(&mut record)
         .await
         .unwrap();
-    format!("console_session={id}")
+    format!("console_session={}", record.id)
+}
+
+#[test]
+fn a_session_ended_while_a_request_held_it_stays_ended() {
+    on_runtime(async {
+        use tower_sessions::session::Id;
+        use tower_sessions::SessionStore;
+        let console = start_console().await;
+        let cookie = planted_session(&console, 60, 1800).await;
+        let id: Id = cookie
+            .trim_start_matches("console_session=")
+            .parse()
+            .unwrap();
+        let table = composition_admin::store::SessionTable::new(console.projects.store().clone());
+        // A request loaded the session; meanwhile it is signed out.
+        let held = table.load(&id).await.unwrap().expect("the planted session");
+        table.delete(&id).await.unwrap();
+        // The request ends by saving what it loaded.
+        table.save(&held).await.unwrap();
+        assert_eq!(table.load(&id).await.unwrap(), None, "not written back");
+        let response = browser_without_js()
+            .get(console.url("/projects"))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "the cookie no longer signs in");
+    });
 }
 
 #[test]
