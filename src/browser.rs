@@ -23,8 +23,10 @@ thread_local! {
 
 pub fn hydrate() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        if HYDRATED.load(Ordering::Relaxed) && info.to_string().contains(SPLIT_LOAD_FAILED) {
+        // The message only: the trap that follows carries the stack.
+        let message = info.to_string();
+        leptos::logging::error!("{message}");
+        if HYDRATED.load(Ordering::Relaxed) && message.contains(SPLIT_LOAD_FAILED) {
             load_from_server();
         }
     }));

@@ -53,7 +53,7 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
         .init();
     let mut answers = String::new();
     let data_dir = on_runtime(async {
-        let console = start_console().await;
+        let mut console = start_console().await;
         let http = console.browser();
         // A no-JavaScript post that fails comes back with its input in the
         // query of the page it redirects to.
@@ -143,7 +143,8 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
             let response = http.get(console.url(page)).send().await.unwrap();
             assert_eq!(keep(&mut answers, response).await, 200, "{page}");
         }
-        console.data_dir.clone().unwrap()
+        // Kept (and removed) after the console stops, to be read below.
+        console.data_dir.take().unwrap()
     });
     let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     assert!(

@@ -37,16 +37,32 @@ pub async fn get_project(project: ProjectId) -> Result<ProjectAccess, AppError> 
     use crate::services::Action;
     let caller = super::context::allowed(Action::Read, Some(&project))
         .inspect_err(super::context::report)?;
-    let state = super::context::app_state()?;
-    let summary = state
-        .projects
-        .summary(&project)
-        .await
-        .inspect_err(super::context::report)?;
+    let summary = read_summary(&project).await?;
     Ok(ProjectAccess {
-        project: summary,
+        id: summary.id,
+        name: summary.name,
+        account_sid: summary.account_sid,
         can_change: caller.may(Action::Change, Some(&project)).is_ok(),
     })
+}
+
+/// One project in full (its login, the last test of it), for the edit
+/// page; a 404 when there is none.
+#[server(endpoint = "projects/summary")]
+pub async fn project_details(project: ProjectId) -> Result<ProjectSummary, AppError> {
+    super::context::allowed(crate::services::Action::Read, Some(&project))
+        .inspect_err(super::context::report)?;
+    read_summary(&project).await
+}
+
+#[cfg(feature = "ssr")]
+async fn read_summary(project: &ProjectId) -> Result<ProjectSummary, AppError> {
+    let state = super::context::app_state()?;
+    state
+        .projects
+        .summary(project)
+        .await
+        .inspect_err(super::context::report)
 }
 
 /// Tests the login against Twilio and stores the project only if it works.

@@ -289,10 +289,14 @@ impl ProjectSummary {
     }
 }
 
-/// A project as one caller may use it.
+/// A project as one caller may use it: what its pages show above them.
+/// Only these fields, not the whole summary: the browser decodes this on
+/// every project page, with code from the bundle every first visit loads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectAccess {
-    pub project: ProjectSummary,
+    pub id: ProjectId,
+    pub name: String,
+    pub account_sid: AccountSid,
     /// False for a viewer: the pages show the settings read-only.
     pub can_change: bool,
 }

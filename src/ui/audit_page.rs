@@ -1,6 +1,7 @@
 //! The audit trail: who changed what, when, with before and after; filters
 //! in the URL (a plain GET form), paged, exported as CSV or JSON.
 
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::audit::{list_audit, MAX_FILTER};
 use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
@@ -62,7 +63,7 @@ pub fn AuditPage() -> impl IntoView {
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(1)
     };
-    let entries = Resource::new(
+    let entries = loaded(
         move || (filter(), page()),
         |(f, p)| list_audit(Some(f), Some(p)),
     );

@@ -4,6 +4,7 @@
 
 use super::credential_forms::{AddAwsCredentialForm, AddPublicKeyForm};
 use super::fields::focus_on_load;
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use super::pickers::CredentialLists;
 use super::project_scope::{can_change, current_project, ProjectField};
@@ -47,7 +48,7 @@ pub fn CredentialsPage() -> impl IntoView {
         )
     };
     let project = current_project();
-    let lists = Resource::new(versions, move |_| CredentialLists::load(project.clone()));
+    let lists = loaded(versions, move |_| CredentialLists::load(project.clone()));
     // Only the latest action's outcome is shown: starting one clears the
     // others' messages.
     Effect::new(move |_| {

@@ -158,9 +158,27 @@ where
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
 {
+    let read = |ev: &SubmitEvent| S::from_event(ev).map_err(|e| e.to_string());
+    checked_submit_with(action, shown, read, check, id_of)
+}
+
+/// [`checked_submit`] with the form read by `read` instead of by serde_qs
+/// (`FromFormData`), for a form in the main bundle.
+pub fn checked_submit_with<S>(
+    action: ServerAction<S>,
+    shown: RwSignal<FieldErrors>,
+    read: impl Fn(&SubmitEvent) -> Result<S, String> + 'static,
+    check: impl Fn(&S) -> Result<(), FieldErrors> + 'static,
+    id_of: impl Fn(Field) -> &'static str + 'static,
+) -> impl Fn(SubmitEvent) + 'static
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
     move |ev: SubmitEvent| {
         ev.prevent_default();
-        let args = match S::from_event(&ev) {
+        let args = match read(&ev) {
             Ok(args) => args,
             Err(e) => {
                 leptos::logging::error!("could not read the form: {e}");

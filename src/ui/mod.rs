@@ -5,6 +5,7 @@ mod audit_page;
 mod credential_forms;
 mod credentials_page;
 mod fields;
+mod loaded;
 mod notices;
 mod pager;
 mod pages;

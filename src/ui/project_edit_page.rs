@@ -1,10 +1,11 @@
 //! Renaming a project, replacing its login, or removing it.
 
 use super::fields::{checked_submit, hydrated};
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use super::project_form::{field_id, ProjectFields};
 use super::project_scope::{current_project, ProjectField};
-use crate::api::projects::{get_project, EditProject, RemoveProject};
+use crate::api::projects::{project_details, EditProject, RemoveProject};
 use crate::domain::{AppError, Failure, FieldErrors, ProjectInput};
 use crate::paths;
 use leptos::prelude::*;
@@ -16,11 +17,11 @@ pub fn ProjectEditPage() -> impl IntoView {
     let project = current_project();
     let edit = ServerAction::<EditProject>::new();
     let remove = ServerAction::<RemoveProject>::new();
-    let summary = Resource::new(
+    let summary = loaded(
         move || edit.version().get(),
         move |_| {
             let project = project.clone();
-            async move { get_project(project).await.map(|access| access.project) }
+            async move { project_details(project).await }
         },
     );
     let query = use_query_map();

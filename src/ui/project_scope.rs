@@ -2,6 +2,7 @@
 //! in the header, and a way to another project. Pages below read the
 //! project from context; every form sends it back in a hidden field.
 
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::projects::get_project;
 use crate::domain::{AppError, ProjectId};
@@ -46,7 +47,7 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
             .get("id")
             .and_then(|raw| raw.parse::<ProjectId>().ok())
     });
-    let project = Resource::new(
+    let project = loaded(
         move || id.get(),
         |id| async move {
             match id {
@@ -63,20 +64,19 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                     .get()
                     .map(move |found| match found {
                         Ok(access) => {
-                            let summary = access.project;
-                            provide_context(summary.id.clone());
+                            provide_context(access.id.clone());
                             provide_context(CanChange(access.can_change));
-                            let title = format!("{} · composition-admin", summary.name);
+                            let title = format!("{} · composition-admin", access.name);
                             view! {
                                 <Title text=title />
                                 <div class="project-bar">
                                     <p>
                                         <span class="project-label">"Project "</span>
-                                        <strong class="project-name">{summary.name.clone()}</strong>
-                                        <span class="sid">{summary.account_sid.to_string()}</span>
+                                        <strong class="project-name">{access.name.clone()}</strong>
+                                        <span class="sid">{access.account_sid.to_string()}</span>
                                     </p>
                                     <nav aria-label="Projects" class="project-links">
-                                        <a href=paths::edit_project(&summary.id)>"Edit project"</a>
+                                        <a href=paths::edit_project(&access.id)>"Edit project"</a>
                                         <a href=paths::PROJECTS>"Switch project"</a>
                                     </nav>
                                 </div>

@@ -2,6 +2,7 @@
 //! one's last connection test, and the form that adds one.
 
 use super::fields::{checked_submit, hydrated};
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use super::project_form::{field_id, ProjectFields};
 use crate::api::projects::{list_projects, AddProject, CheckProject, MAX_SEARCH};
@@ -39,7 +40,7 @@ pub fn ProjectsPage() -> impl IntoView {
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(1)
     };
-    let projects = Resource::new(
+    let projects = loaded(
         move || (add.version().get(), check.version().get(), search(), page()),
         |(_, _, search, page)| list_projects(Some(search), Some(page)),
     );

@@ -1,6 +1,7 @@
 //! One project's Composition or Recording settings, read live from Twilio,
 //! with tabs between the two.
 
+use super::loaded::loaded;
 use super::notices::{describe, ErrorNotice};
 use super::pickers::CredentialLists;
 use super::project_scope::current_project;
@@ -58,11 +59,11 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
     let project = current_project();
     let save = ServerAction::<SaveSettings>::new();
     // Re-read after every save, so the form shows what Twilio holds.
-    let settings = Resource::new(move || save.version().get(), {
+    let settings = loaded(move || save.version().get(), {
         let project = project.clone();
         move |_| fetch_settings(project.clone(), kind)
     });
-    let lists = Resource::new(|| (), move |_| CredentialLists::load(project.clone()));
+    let lists = loaded(|| (), move |_| CredentialLists::load(project.clone()));
     let query = use_query_map();
     // Set by the redirect after a save without JavaScript.
     let saved_without_js = move || query.read().get("saved").as_deref() == Some(kind.slug());

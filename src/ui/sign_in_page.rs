@@ -1,6 +1,7 @@
 //! Signing in, and the header's "who is signed in" with its sign-out button.
 
 use super::fields::{hydrated, TextField};
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::auth::{whoami, SignIn, SignOut};
 use crate::domain::{Failure, SignInInput};
@@ -68,7 +69,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn StaffBar() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
-    let who = Resource::new(|| (), |_| whoami());
+    let who = loaded(|| (), |_| whoami());
     Effect::new(move |_| {
         if matches!(sign_out.value().get(), Some(Ok(()))) {
             if let Some(window) = leptos::web_sys::window() {

@@ -2,6 +2,7 @@
 //! projects; add or change one, or remove one.
 
 use super::fields::{checked_submit, error_for, TextField};
+use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::staff::{list_staff, RemoveStaff, SaveStaff};
 use crate::domain::{AppError, Failure, Field, FieldErrors, Role, StaffInput, StaffView};
@@ -23,7 +24,7 @@ fn field_id(field: Field) -> &'static str {
 pub fn StaffPage() -> impl IntoView {
     let save = ServerAction::<SaveStaff>::new();
     let remove = ServerAction::<RemoveStaff>::new();
-    let staff = Resource::new(
+    let staff = loaded(
         move || (save.version().get(), remove.version().get()),
         |_| list_staff(),
     );

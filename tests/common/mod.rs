@@ -87,13 +87,40 @@ pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> Twili
     .expect("pool builds")
 }
 
+/// A folder of its own under the system's temporary folder, removed with
+/// everything in it when dropped, so test runs leave nothing behind.
+pub struct TestDir(std::path::PathBuf);
+
+impl TestDir {
+    pub fn new(prefix: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl std::ops::Deref for TestDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TestDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh SQLite store in a temporary folder of its own, and the folder.
-pub async fn temp_store() -> (Store, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!(
-        "composition-admin-test-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+pub async fn temp_store() -> (Store, TestDir) {
+    let dir = TestDir::new("composition-admin-test");
     let store = Store::open(&format!(
         "sqlite://{}?mode=rwc",
         dir.join("console.db").display()
@@ -105,7 +132,7 @@ pub async fn temp_store() -> (Store, std::path::PathBuf) {
 
 /// Projects in a fresh store, with the demo account registered as `PROJECT`;
 /// the store's folder.
-pub async fn projects_for(fake_base: &str, timeout: Duration) -> (Projects, std::path::PathBuf) {
+pub async fn projects_for(fake_base: &str, timeout: Duration) -> (Projects, TestDir) {
     let (store, dir) = temp_store().await;
     let key = MasterKey::generate();
     let vault = Vault::new(&key);
@@ -134,7 +161,7 @@ pub struct Console {
     /// `console_session=…` of the admin `start_console` signed in.
     pub cookie: String,
     /// The folder of its SQLite database, when the test made one.
-    pub data_dir: Option<std::path::PathBuf>,
+    pub data_dir: Option<TestDir>,
 }
 
 /// The admin every test console has, and their password.
@@ -253,7 +280,7 @@ pub async fn start_console_serving(site_root: &str, hash_files: bool) -> Console
 async fn serve(
     fake: RunningFake,
     projects: Projects,
-    data_dir: Option<std::path::PathBuf>,
+    data_dir: Option<TestDir>,
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
@@ -354,12 +381,8 @@ pub fn browser_without_js() -> reqwest::Client {
 /// `scripts/test` started one (`TEST_POSTGRES_URL`). With
 /// `REQUIRE_POSTGRES` set (the test script sets it), a missing PostgreSQL
 /// fails the test instead of skipping that half.
-pub async fn test_databases() -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!(
-        "composition-admin-test-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+pub async fn test_databases() -> Databases {
+    let dir = TestDir::new("composition-admin-test");
     let mut urls = vec![format!(
         "sqlite://{}?mode=rwc",
         dir.join("console.db").display()
@@ -373,7 +396,43 @@ pub async fn test_databases() -> Vec<String> {
             "TEST_POSTGRES_URL is not set: the PostgreSQL half is skipped (scripts/test runs it)"
         ),
     }
-    urls
+    Databases { urls, dir }
+}
+
+/// The database URLs of [`test_databases`], SQLite first. The SQLite
+/// file's folder is removed once they and their iterator are dropped.
+pub struct Databases {
+    urls: Vec<String>,
+    dir: TestDir,
+}
+
+impl Databases {
+    pub fn sqlite(&self) -> &str {
+        &self.urls[0]
+    }
+}
+
+impl IntoIterator for Databases {
+    type Item = String;
+    type IntoIter = DatabaseUrls;
+    fn into_iter(self) -> DatabaseUrls {
+        DatabaseUrls {
+            urls: self.urls.into_iter(),
+            _dir: self.dir,
+        }
+    }
+}
+
+pub struct DatabaseUrls {
+    urls: std::vec::IntoIter<String>,
+    _dir: TestDir,
+}
+
+impl Iterator for DatabaseUrls {
+    type Item = String;
+    fn next(&mut self) -> Option<String> {
+        self.urls.next()
+    }
 }
 
 /// A new, empty database on the test PostgreSQL; its URL.

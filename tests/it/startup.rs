@@ -13,10 +13,8 @@ fn config(data_dir: &std::path::Path, args: &[&str]) -> Config {
     Config::try_parse_from(all).unwrap()
 }
 
-fn temp_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("startup-test-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir() -> TestDir {
+    TestDir::new("startup-test")
 }
 
 #[test]

@@ -267,7 +267,8 @@ fn a_rotation_stopped_before_the_key_file_moved_is_finished_at_start() {
 #[test]
 fn a_second_rotation_waits_for_the_first_and_a_start_meanwhile_keeps_its_key() {
     on_runtime(async {
-        let url = test_databases().await.remove(0);
+        let databases = test_databases().await;
+        let url = databases.sqlite().to_owned();
         let dir = temp_dir();
         let key_file = dir.join("master.key");
         let source = KeySource::File(key_file.clone());
