@@ -23,7 +23,9 @@ thread_local! {
 
 pub fn hydrate() {
     std::panic::set_hook(Box::new(|info| {
-        // The message only: the trap that follows carries the stack.
+        // The message only: the error the trap that follows raises shows
+        // the stack (wasm-function[N] frames in a release build, as with
+        // console_error_panic_hook).
         let message = info.to_string();
         leptos::logging::error!("{message}");
         if HYDRATED.load(Ordering::Relaxed) && message.contains(SPLIT_LOAD_FAILED) {

@@ -48,7 +48,7 @@ pub async fn get_project(project: ProjectId) -> Result<ProjectAccess, AppError> 
 
 /// One project in full (its login, the last test of it), for the edit
 /// page; a 404 when there is none.
-#[server(endpoint = "projects/summary")]
+#[server(endpoint = "projects/details")]
 pub async fn project_details(project: ProjectId) -> Result<ProjectSummary, AppError> {
     super::context::allowed(crate::services::Action::Read, Some(&project))
         .inspect_err(super::context::report)?;

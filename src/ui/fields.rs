@@ -177,14 +177,16 @@ where
     S::Error: Send + Sync + 'static,
 {
     move |ev: SubmitEvent| {
-        ev.prevent_default();
         let args = match read(&ev) {
             Ok(args) => args,
             Err(e) => {
-                leptos::logging::error!("could not read the form: {e}");
+                // Not stopped: the browser posts the form itself, as without
+                // JavaScript, and the server says what is wrong with it.
+                leptos::logging::error!("could not read the form ({e}); posting it as it is");
                 return;
             }
         };
+        ev.prevent_default();
         match check(&args) {
             Ok(()) => {
                 shown.set(FieldErrors::default());

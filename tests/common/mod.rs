@@ -88,7 +88,7 @@ pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> Twili
 }
 
 /// A folder of its own under the system's temporary folder, removed with
-/// everything in it when dropped, so test runs leave nothing behind.
+/// everything in it when dropped, even when the test fails.
 pub struct TestDir(std::path::PathBuf);
 
 impl TestDir {
@@ -423,6 +423,7 @@ impl IntoIterator for Databases {
     }
 }
 
+/// The URLs one by one; holds the SQLite folder until the loop ends.
 pub struct DatabaseUrls {
     urls: std::vec::IntoIter<String>,
     _dir: TestDir,

@@ -175,7 +175,7 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/auth/whoami", [false, true, true, true, true]),
     ("/api/projects/list", [false, true, true, true, true]),
     ("/api/projects/get", [false, true, false, true, true]),
-    ("/api/projects/summary", [false, true, false, true, true]),
+    ("/api/projects/details", [false, true, false, true, true]),
     ("/api/projects/add", [false, false, false, false, true]),
     ("/api/projects/edit", [false, false, false, false, true]),
     ("/api/projects/remove", [false, false, false, false, true]),
@@ -248,7 +248,7 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/staff/save" => vec![("input[name]", ""), ("input[role]", "x")],
                 "/api/staff/remove" => vec![("name", "nobody")],
                 "/api/projects/get"
-                | "/api/projects/summary"
+                | "/api/projects/details"
                 | "/api/projects/check"
                 | "/api/credentials/all" => {
                     vec![project]
