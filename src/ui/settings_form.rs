@@ -43,9 +43,9 @@ const GROUPS: [&str; 3] = ["input", "original", "pasted"];
 /// together). Read by hand because serde_qs's decoder, in the main bundle,
 /// cost every first visit 17 KB of brotli-compressed wasm.
 fn settings_args(pairs: &[(String, String)]) -> Option<SaveSettings> {
-    let mut seen = std::collections::HashSet::new();
-    for (key, _) in pairs {
-        if !seen.insert(key.as_str()) {
+    for (at, (key, _)) in pairs.iter().enumerate() {
+        // A form has a score of fields: no set needed to spot a repeat.
+        if pairs[..at].iter().any(|(earlier, _)| earlier == key) {
             return None;
         }
         match key.split_once('[') {
