@@ -14,6 +14,7 @@ mod project_edit_page;
 mod project_form;
 mod project_scope;
 mod projects_page;
+mod settings_args;
 mod settings_form;
 mod settings_notices;
 mod settings_page;

@@ -1,6 +1,9 @@
 //! Starts the Twilio fake and the console in-process on free ports.
 #![allow(dead_code)] // each test file uses its own part of this
 
+mod temp;
+pub use temp::{Databases, TestDir};
+
 use composition_admin::domain::{Login, ProjectId, ProjectUpdate, Role};
 use composition_admin::fake::{self, seed, RunningFake, Seed};
 use composition_admin::server::{router, AppState, Site};
@@ -85,37 +88,6 @@ pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> Twili
         },
     })
     .expect("pool builds")
-}
-
-/// A folder of its own under the system's temporary folder, removed with
-/// everything in it when dropped, even when the test fails.
-pub struct TestDir(std::path::PathBuf);
-
-impl TestDir {
-    pub fn new(prefix: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl std::ops::Deref for TestDir {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl AsRef<std::path::Path> for TestDir {
-    fn as_ref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TestDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A fresh SQLite store in a temporary folder of its own, and the folder.
@@ -396,44 +368,7 @@ pub async fn test_databases() -> Databases {
             "TEST_POSTGRES_URL is not set: the PostgreSQL half is skipped (scripts/test runs it)"
         ),
     }
-    Databases { urls, dir }
-}
-
-/// The database URLs of [`test_databases`], SQLite first. The SQLite
-/// file's folder is removed once they and their iterator are dropped.
-pub struct Databases {
-    urls: Vec<String>,
-    dir: TestDir,
-}
-
-impl Databases {
-    pub fn sqlite(&self) -> &str {
-        &self.urls[0]
-    }
-}
-
-impl IntoIterator for Databases {
-    type Item = String;
-    type IntoIter = DatabaseUrls;
-    fn into_iter(self) -> DatabaseUrls {
-        DatabaseUrls {
-            urls: self.urls.into_iter(),
-            _dir: self.dir,
-        }
-    }
-}
-
-/// The URLs one by one; holds the SQLite folder until the loop ends.
-pub struct DatabaseUrls {
-    urls: std::vec::IntoIter<String>,
-    _dir: TestDir,
-}
-
-impl Iterator for DatabaseUrls {
-    type Item = String;
-    fn next(&mut self) -> Option<String> {
-        self.urls.next()
-    }
+    Databases::new(urls, dir)
 }
 
 /// A new, empty database on the test PostgreSQL; its URL.
