@@ -34,6 +34,11 @@ fn hash(id: &Id) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A session's data as the table stores it.
+fn encode(record: &Record) -> Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))
+}
+
 fn backend(e: sqlx::Error) -> Error {
     Error::Backend(e.to_string())
 }
@@ -41,15 +46,14 @@ fn backend(e: sqlx::Error) -> Error {
 #[async_trait::async_trait]
 impl tower_sessions::SessionStore for SessionTable {
     async fn create(&self, record: &mut Record) -> Result<()> {
+        let data = encode(record)?;
         // A fresh random 128-bit id; on the rare clash, draw another.
         loop {
-            let data =
-                serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
             let inserted = sqlx::query(
                 "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id_hash) DO NOTHING",
             )
             .bind(hash(&record.id))
-            .bind(data)
+            .bind(data.as_str())
             .bind(record.expiry_date.unix_timestamp())
             .execute(self.store.pool())
             .await
@@ -65,7 +69,7 @@ impl tower_sessions::SessionStore for SessionTable {
     /// with `create`, so a request that loaded a session before it was
     /// signed out (here or on another instance) cannot bring it back.
     async fn save(&self, record: &Record) -> Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
             .bind(hash(&record.id))
             .bind(data)
