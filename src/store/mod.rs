@@ -60,7 +60,14 @@ pub struct Store {
 impl Store {
     /// Connects, refuses a schema newer than this binary's, and migrates.
     /// Every failure is one line naming the database (never its password).
+    /// A database that refuses connections is retried for 10 s: at start-up
+    /// it may still be starting.
     pub async fn open(url: &str) -> Result<Self, String> {
+        Self::open_waiting(url, std::time::Duration::from_secs(10)).await
+    }
+
+    /// [`Store::open`], retrying a refused connection for `wait`.
+    pub async fn open_waiting(url: &str, wait: std::time::Duration) -> Result<Self, String> {
         sqlx::any::install_default_drivers();
         let shown = redacted(url);
         let backend = if url.starts_with("sqlite:") {
@@ -76,7 +83,7 @@ impl Store {
             AnyConnectOptions::from_str(url).map_err(|e| format!("database URL {shown}: {e}"))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            .acquire_timeout(wait)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

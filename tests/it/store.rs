@@ -3,6 +3,7 @@
 use crate::common::*;
 use composition_admin::domain::{LoginCheck, LoginKind, ProjectId};
 use composition_admin::store::{NewProject, Store, StoreError};
+use std::time::Duration;
 
 fn id(raw: &str) -> ProjectId {
     raw.parse().unwrap()
@@ -180,9 +181,13 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 #[test]
 fn a_password_in_the_database_url_is_not_repeated() {
     on_runtime(async {
-        let refused = Store::open("postgres://admin:hunter2hunter2@127.0.0.1:1/db")
-            .await
-            .unwrap_err();
+        // Nothing listens there: refused until the wait is over.
+        let refused = Store::open_waiting(
+            "postgres://admin:hunter2hunter2@127.0.0.1:1/db",
+            Duration::from_millis(500),
+        )
+        .await
+        .unwrap_err();
         assert!(!refused.contains("hunter2"), "{refused}");
         assert!(refused.contains("127.0.0.1"), "{refused}");
         let refused = Store::open("mysql://x@y/z").await.unwrap_err();
