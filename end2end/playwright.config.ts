@@ -34,8 +34,8 @@ export default defineConfig({
     storageState: "test-results/signed-in.json",
     // A trace recorded for every test made the run a quarter slower (75 s
     // against 57 s on 2 cores; 65 s without its screenshots). A failure
-    // keeps a screenshot and Playwright's snapshot of the page; to trace,
-    // run `npx playwright test --trace on`.
+    // keeps a screenshot and Playwright's snapshot of the page in
+    // end2end/test-results/; to trace, `bash scripts/end-to-end --trace on`.
     trace: "off",
     screenshot: "only-on-failure",
   },

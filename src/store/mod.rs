@@ -60,13 +60,13 @@ pub struct Store {
 impl Store {
     /// Connects, refuses a schema newer than this binary's, and migrates.
     /// Every failure is one line naming the database (never its password).
-    /// A database that refuses connections is retried for 10 s: at start-up
-    /// it may still be starting.
+    /// A connection is waited for 10 s at most, at start-up (the database
+    /// may still be starting) and for every query after.
     pub async fn open(url: &str) -> Result<Self, String> {
         Self::open_waiting(url, std::time::Duration::from_secs(10)).await
     }
 
-    /// [`Store::open`], retrying a refused connection for `wait`.
+    /// [`Store::open`], waiting `wait` at most for a connection.
     pub async fn open_waiting(url: &str, wait: std::time::Duration) -> Result<Self, String> {
         sqlx::any::install_default_drivers();
         let shown = redacted(url);
