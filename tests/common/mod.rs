@@ -295,6 +295,21 @@ async fn serve(
     }
 }
 
+/// Builds the router of another console over `projects` at `addr`, as a
+/// second console in the same process would, without serving it.
+pub fn build_router(projects: &Projects, addr: SocketAddr) -> axum::Router {
+    router(AppState {
+        auth: Auth::new(projects.store().clone()),
+        leptos_options: leptos::config::LeptosOptions::builder()
+            .output_name("composition-admin")
+            .site_root("public")
+            .build(),
+        projects: projects.clone(),
+        site: Site::new(addr, None),
+        deadline: Duration::from_secs(30),
+    })
+}
+
 /// A server function call as the hydrated app makes it, with `cookie`.
 pub async fn call_as(
     console: &Console,
