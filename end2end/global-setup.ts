@@ -12,6 +12,6 @@ export default async function globalSetup(config: FullConfig) {
     form: { "input[name]": "admin", "input[password]": password },
   });
   if (response.status() !== 200) throw new Error(`demo admin sign-in: ${response.status()} ${await response.text()}`);
-  await context.storageState({ path: "test-results/signed-in.json" });
+  await context.storageState({ path: process.env.E2E_STATE ?? "test-results/signed-in.json" });
   await context.dispose();
 }

@@ -3,7 +3,7 @@ import { uniqueName } from "./helpers";
 
 // The demo fake's accounts that are not registered as projects at start.
 const SPARE = { sid: "AC00000000000000000000000000de0006", token: "demo0000000000000000000000000006" };
-const FAKE = "http://127.0.0.1:4010";
+const FAKE = process.env.FAKE_URL ?? "http://127.0.0.1:4010";
 
 async function openProjects(page: Page) {
   await page.goto("/projects");
