@@ -7,7 +7,7 @@ use super::pickers::CredentialLists;
 use super::project_scope::current_project;
 use super::settings_form::SettingsForm;
 use crate::api::settings::{fetch_settings, SaveSettings};
-use crate::domain::SettingsKind;
+use crate::domain::{AppError, SaveFailure, SettingsKind};
 use crate::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -58,8 +58,27 @@ fn lede(kind: SettingsKind) -> &'static str {
 pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
     let project = current_project();
     let save = ServerAction::<SaveSettings>::new();
-    // Re-read after every save, so the form shows what Twilio holds.
-    let settings = loaded(move || save.version().get(), {
+    // Re-read after every save, so the form shows what Twilio holds (after
+    // a conflict too: the next save is then checked against Twilio's new
+    // version). Not when a save only asked for consent: nothing changed, and
+    // the form rebuilt from the new read would clear the consent box the
+    // user may already have ticked.
+    let reread = Memo::new(move |last: Option<&usize>| {
+        let asked = save.value().with(|result| {
+            matches!(
+                result,
+                Some(Err(SaveFailure {
+                    error: AppError::NeedsConfirmation(_),
+                    ..
+                }))
+            )
+        });
+        match last {
+            Some(&last) if asked => last,
+            _ => save.version().get(),
+        }
+    });
+    let settings = loaded(move || reread.get(), {
         let project = project.clone();
         move |_| fetch_settings(project.clone(), kind)
     });
