@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 
 // Debian's Chromium, never a downloaded browser: its headless shell, the
 // same engine without the desktop browser around it, as Playwright's own
-// headless runs use. It took 39 s and 43 s of CPU for these tests where the
-// full browser took 54 s and 84 s of CPU (2 cores). The flags keep it off
+// headless runs use. These tests took 39 s in it (43 s of CPU) where the
+// full browser took 54 s (84 s of CPU), on 2 cores. The flags keep it off
 // the network (this machine has none) and let it run as root.
 const shell = "/usr/lib/chromium/chromium-headless-shell";
 const chromium = {
@@ -42,7 +42,8 @@ export default defineConfig({
     // A trace recorded for every test made the run a quarter slower (75 s
     // against 57 s on 2 cores; 65 s without its screenshots). A failure
     // keeps a screenshot and Playwright's snapshot of the page in
-    // end2end/test-results/; to trace, `bash scripts/end-to-end --trace on`.
+    // end2end/test-results/ (group-0/ or group-1/ when scripts/end-to-end
+    // runs both groups); to trace, `bash scripts/end-to-end --trace on`.
     trace: "off",
     screenshot: "only-on-failure",
   },
