@@ -206,28 +206,36 @@ pub async fn start_console_with(
     deadline: Duration,
 ) -> Console {
     let (projects, dir) = projects_for(&fake.base_url(), timeout).await;
-    // Static files from the source tree, so asset answers can be tested.
-    let leptos_options = leptos::config::LeptosOptions::builder()
-        .output_name("composition-admin")
-        .site_root("public")
-        .build();
-    serve(fake, projects, Some(dir), deadline, leptos_options).await
+    serve(fake, projects, Some(dir), deadline, source_site()).await
 }
 
 /// A console over the given projects (another instance on the same store).
 pub async fn start_console_over(fake: RunningFake, projects: Projects) -> Console {
-    let leptos_options = leptos::config::LeptosOptions::builder()
+    serve(fake, projects, None, Duration::from_secs(30), source_site()).await
+}
+
+/// Static files from the source tree, so asset answers can be tested.
+fn source_site() -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder()
         .output_name("composition-admin")
         .site_root("public")
-        .build();
-    serve(
-        fake,
-        projects,
-        None,
-        Duration::from_secs(30),
+        .build()
+}
+
+/// The console's router over `projects`, as served at `addr`.
+fn console_router(
+    projects: &Projects,
+    addr: SocketAddr,
+    deadline: Duration,
+    leptos_options: leptos::config::LeptosOptions,
+) -> axum::Router {
+    router(AppState {
+        auth: Auth::new(projects.store().clone()),
         leptos_options,
-    )
-    .await
+        projects: projects.clone(),
+        site: Site::new(addr, None),
+        deadline,
+    })
 }
 
 /// The console serving a built site from `site_root`.
@@ -269,13 +277,7 @@ async fn serve(
             .await
             .unwrap();
     }
-    let app = router(AppState {
-        auth: Auth::new(store.clone()),
-        leptos_options,
-        projects: projects.clone(),
-        site: Site::new(addr, None),
-        deadline,
-    });
+    let app = console_router(&projects, addr, deadline, leptos_options);
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -298,16 +300,7 @@ async fn serve(
 /// Builds the router of another console over `projects` at `addr`, as a
 /// second console in the same process would, without serving it.
 pub fn build_router(projects: &Projects, addr: SocketAddr) -> axum::Router {
-    router(AppState {
-        auth: Auth::new(projects.store().clone()),
-        leptos_options: leptos::config::LeptosOptions::builder()
-            .output_name("composition-admin")
-            .site_root("public")
-            .build(),
-        projects: projects.clone(),
-        site: Site::new(addr, None),
-        deadline: Duration::from_secs(30),
-    })
+    console_router(projects, addr, Duration::from_secs(30), source_site())
 }
 
 /// A server function call as the hydrated app makes it, with `cookie`.
