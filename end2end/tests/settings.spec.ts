@@ -159,6 +159,12 @@ test("a change made meanwhile elsewhere is caught; both versions shown; saving a
   await expect(other.getByRole("status")).toContainText("Saved");
   await other.close();
 
+  // The page re-reads the settings after the conflict; saving again must
+  // win even before that read is back (it once conflicted again).
+  await page.route("**/api/settings/fetch", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await route.continue();
+  });
   const mine = uniqueName("Mine");
   await page.getByLabel("Friendly name").fill(mine);
   await page.getByRole("button", { name: "Save settings" }).click();

@@ -104,7 +104,17 @@ pub fn SettingsForm(
         >
             <ProjectField />
             <input type="hidden" name="kind" value=kind.form_value() />
-            <OriginalFields original />
+            // After a conflict, Twilio's version as the conflict reported it:
+            // saving again then wins even before the page has re-read it.
+            {move || {
+                let original = match save.value().get() {
+                    Some(Err(SaveFailure { error: AppError::Conflict { current }, .. })) => {
+                        SettingsInput::from(&*current)
+                    }
+                    _ => original.clone(),
+                };
+                view! { <OriginalFields original /> }
+            }}
             {move || {
                 save.value()
                     .get()
