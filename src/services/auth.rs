@@ -161,19 +161,14 @@ impl Auth {
     /// The caller behind a signed-in staff id, with their projects; `None`
     /// if the account is gone.
     pub async fn caller(&self, id: &StaffId) -> Result<Option<Caller>, AppError> {
-        let Some(row) = self
+        let Some((row, projects)) = self
             .store
-            .staff(id)
+            .staff_with_projects(id)
             .await
             .map_err(super::projects::internal)?
         else {
             return Ok(None);
         };
-        let projects = self
-            .store
-            .assigned(id)
-            .await
-            .map_err(super::projects::internal)?;
         Ok(Some(Caller {
             password_stamp: password_stamp(&row.password_hash),
             id: row.id,

@@ -84,6 +84,10 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .acquire_timeout(wait)
+            // A ping before each use checks that a server connection did not
+            // drop. SQLite's are in-process and cannot, and the ping is one
+            // more hop to its worker thread per query.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -49,12 +49,30 @@ impl Store {
         row.as_ref().map(StaffRow::from_row).transpose()
     }
 
-    pub async fn staff(&self, id: &StaffId) -> Result<Option<StaffRow>, StoreError> {
-        let row = sqlx::query("SELECT id, name, password_hash, role FROM staff WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(StaffRow::from_row).transpose()
+    /// A staff member with their assigned projects, in one query: this runs
+    /// on every signed-in request.
+    pub async fn staff_with_projects(
+        &self,
+        id: &StaffId,
+    ) -> Result<Option<(StaffRow, Vec<ProjectId>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.name, s.password_hash, s.role, a.project_id FROM staff s \
+             LEFT JOIN staff_projects a ON a.staff_id = s.id WHERE s.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let staff = StaffRow::from_row(first)?;
+        let mut projects = Vec::new();
+        for row in &rows {
+            if let Some(project) = row.try_get::<Option<String>, _>("project_id")? {
+                projects.extend(project.parse().ok());
+            }
+        }
+        Ok(Some((staff, projects)))
     }
 
     /// Adds a staff member; a name already taken is refused.

@@ -122,6 +122,59 @@ fn an_account_is_registered_once() {
 }
 
 #[test]
+fn a_staff_member_is_read_with_exactly_their_projects() {
+    use composition_admin::domain::Role;
+    use composition_admin::server::ensure_staff;
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            add(&store, "b", "beta", AC_B).await.unwrap();
+            let both = ensure_staff(&store, "both", Role::Editor, "hash-1")
+                .await
+                .unwrap();
+            let none = ensure_staff(&store, "none", Role::Viewer, "hash-2")
+                .await
+                .unwrap();
+            store.assign(&both, &id("b")).await.unwrap();
+            store.assign(&both, &id("a")).await.unwrap();
+
+            let (row, mut projects) = store.staff_with_projects(&both).await.unwrap().unwrap();
+            projects.sort();
+            assert_eq!(
+                (row.name.as_str(), row.role),
+                ("both", Role::Editor),
+                "{url}"
+            );
+            assert_eq!(row.password_hash, "hash-1", "{url}");
+            assert_eq!(
+                projects,
+                [id("a"), id("b")],
+                "{url}: one row each, no repeat"
+            );
+
+            let (row, projects) = store.staff_with_projects(&none).await.unwrap().unwrap();
+            assert_eq!(
+                row.name, "none",
+                "{url}: a member without projects is found"
+            );
+            assert!(projects.is_empty(), "{url}: {projects:?}");
+
+            // A removed project leaves their list.
+            assert!(store.delete_project(&id("a")).await.unwrap());
+            let (_, projects) = store.staff_with_projects(&both).await.unwrap().unwrap();
+            assert_eq!(projects, [id("b")], "{url}");
+
+            let gone: composition_admin::domain::StaffId = "st-gone".parse().unwrap();
+            assert!(
+                store.staff_with_projects(&gone).await.unwrap().is_none(),
+                "{url}"
+            );
+        }
+    })
+}
+
+#[test]
 fn reopening_keeps_the_projects_and_migrates_nothing_twice() {
     on_runtime(async {
         for url in test_databases().await {
