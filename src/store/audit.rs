@@ -29,7 +29,7 @@ impl Store {
         .bind(&entry.summary)
         .bind(entry.before.clone())
         .bind(entry.after.clone())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

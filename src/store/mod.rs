@@ -50,10 +50,11 @@ pub enum Backend {
     Postgres,
 }
 
-/// Cheap to clone: a connection pool.
+/// Cheap to clone: connection pools.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -81,37 +82,33 @@ impl Store {
         };
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| format!("database URL {shown}: {e}"))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
-            .acquire_timeout(wait)
-            // A ping before each use checks that a server connection did not
-            // drop. SQLite's are in-process and cannot, and the ping is one
-            // more hop to its worker thread per query.
-            .test_before_acquire(backend == Backend::Postgres)
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // Per connection: SQLite forgets these on close.
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let cannot_open = |e: sqlx::Error| format!("cannot open the database {shown}: {e}");
+        let readers = if backend == Backend::Sqlite { 4 } else { 10 };
+        let pool = connect(backend, &options, readers, wait)
             .await
-            .map_err(|e| format!("cannot open the database {shown}: {e}"))?;
-        let store = Self { pool, backend };
+            .map_err(cannot_open)?;
+        let mut store = Self {
+            writer: pool.clone(),
+            pool,
+            backend,
+        };
         store.check_schema(&shown).await?;
         if backend == Backend::Sqlite {
+            // SQLite takes one writer at a time, and a connection that finds
+            // the file locked sleeps in growing steps (busy_timeout): with
+            // several writing connections, concurrent saves waited tens of
+            // milliseconds. One writing connection queues them instead.
+            store.writer = connect(backend, &options, 1, wait)
+                .await
+                .map_err(cannot_open)?;
             // Readers do not wait for a writer; kept in the file once set.
             sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&store.pool)
+                .execute(store.writer())
                 .await
-                .map_err(|e| format!("cannot open the database {shown}: {e}"))?;
+                .map_err(cannot_open)?;
         }
         migrator()
-            .run(&store.pool)
+            .run(store.writer())
             .await
             .map_err(|e| format!("cannot update the database {shown}: {e}"))?;
         Ok(store)
@@ -121,8 +118,15 @@ impl Store {
         self.backend
     }
 
+    /// For reads.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// For writes (and transactions that write): on SQLite a single
+    /// connection, on PostgreSQL the same pool as reads.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Stops start-up, touching nothing, if the database was written by a
@@ -160,10 +164,38 @@ impl Store {
         // Two instances setting up one database: the first one's check stays.
         sqlx::query("INSERT INTO vault (id, key_check) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
             .bind(sealed)
-            .execute(&self.pool)
+            .execute(self.writer())
             .await?;
         Ok(())
     }
+}
+
+/// A pool of at most `size` connections.
+async fn connect(
+    backend: Backend,
+    options: &AnyConnectOptions,
+    size: u32,
+    wait: std::time::Duration,
+) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(wait)
+        // A ping before each use checks that a server connection did not
+        // drop. SQLite's are in-process and cannot, and the ping is one
+        // more hop to its worker thread per query.
+        .test_before_acquire(backend == Backend::Postgres)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // Per connection: SQLite forgets these on close.
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await
 }
 
 fn latest_version() -> i64 {

@@ -124,7 +124,7 @@ impl Store {
         .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
         .bind(new.sealed_secret)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match result {
             Ok(_) => Ok(()),
@@ -154,7 +154,7 @@ impl Store {
         .bind(api_key_sid.map(|s| s.as_str().to_owned()))
         .bind(sealed_secret.map(str::to_owned))
         .bind(super::now())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -163,7 +163,7 @@ impl Store {
     pub async fn delete_project(&self, id: &ProjectId) -> Result<bool, StoreError> {
         let result = sqlx::query("DELETE FROM projects WHERE id = $1")
             .bind(id.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -177,7 +177,7 @@ impl Store {
         .bind(check.at)
         .bind(if check.worked { "ok" } else { "failed" })
         .bind(check.message.clone())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -190,7 +190,7 @@ impl Store {
         mut reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
         key_check: &str,
     ) -> Result<usize, ResealError<E>> {
-        let mut tx = self.pool().begin().await.map_err(ResealError::store)?;
+        let mut tx = self.writer().begin().await.map_err(ResealError::store)?;
         if self.backend() == super::Backend::Postgres {
             // Other instances' writes wait until the new key is in place.
             sqlx::query("LOCK TABLE projects IN EXCLUSIVE MODE")

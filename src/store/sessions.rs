@@ -22,7 +22,7 @@ impl SessionTable {
     pub async fn delete_expired(&self) -> Result<u64> {
         let result = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(super::now())
-            .execute(self.store.pool())
+            .execute(self.store.writer())
             .await
             .map_err(backend)?;
         Ok(result.rows_affected())
@@ -55,7 +55,7 @@ impl tower_sessions::SessionStore for SessionTable {
             .bind(hash(&record.id))
             .bind(data.as_str())
             .bind(record.expiry_date.unix_timestamp())
-            .execute(self.store.pool())
+            .execute(self.store.writer())
             .await
             .map_err(backend)?;
             if inserted.rows_affected() == 1 {
@@ -74,7 +74,7 @@ impl tower_sessions::SessionStore for SessionTable {
             .bind(hash(&record.id))
             .bind(data)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(self.store.pool())
+            .execute(self.store.writer())
             .await
             .map_err(backend)?;
         Ok(())
@@ -103,7 +103,7 @@ impl tower_sessions::SessionStore for SessionTable {
     async fn delete(&self, id: &Id) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(hash(id))
-            .execute(self.store.pool())
+            .execute(self.store.writer())
             .await
             .map_err(backend)?;
         Ok(())

@@ -85,7 +85,7 @@ impl Store {
         .bind(&staff.password_hash)
         .bind(staff.role.slug())
         .bind(super::now())
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match result {
             Ok(_) => Ok(()),
@@ -104,7 +104,7 @@ impl Store {
         sqlx::query("UPDATE staff SET password_hash = $2 WHERE id = $1")
             .bind(id.as_str())
             .bind(hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -122,7 +122,7 @@ impl Store {
         sqlx::query("UPDATE staff SET role = $2 WHERE id = $1")
             .bind(id.as_str())
             .bind(role.slug())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -133,7 +133,7 @@ impl Store {
         id: &StaffId,
         projects: &[ProjectId],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("DELETE FROM staff_projects WHERE staff_id = $1")
             .bind(id.as_str())
             .execute(&mut *tx)
@@ -154,7 +154,7 @@ impl Store {
     pub async fn delete_staff(&self, id: &StaffId) -> Result<bool, StoreError> {
         let result = sqlx::query("DELETE FROM staff WHERE id = $1")
             .bind(id.as_str())
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(result.rows_affected() == 1)
     }
@@ -166,7 +166,7 @@ impl Store {
         )
         .bind(staff.as_str())
         .bind(project.as_str())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
