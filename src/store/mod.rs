@@ -83,10 +83,12 @@ impl Store {
         let options =
             AnyConnectOptions::from_str(url).map_err(|e| format!("database URL {shown}: {e}"))?;
         let cannot_open = |e: sqlx::Error| format!("cannot open the database {shown}: {e}");
-        let readers = if backend == Backend::Sqlite { 4 } else { 10 };
-        let pool = connect(backend, &options, readers, wait)
-            .await
-            .map_err(cannot_open)?;
+        let pool = match backend {
+            // Read-only: a write sent here by mistake fails in every test.
+            Backend::Sqlite => connect(backend, &options, 4, wait, true).await,
+            Backend::Postgres => connect(backend, &options, 10, wait, false).await,
+        }
+        .map_err(cannot_open)?;
         let mut store = Self {
             writer: pool.clone(),
             pool,
@@ -97,8 +99,10 @@ impl Store {
             // SQLite takes one writer at a time, and a connection that finds
             // the file locked sleeps in growing steps (busy_timeout): with
             // several writing connections, concurrent saves waited tens of
-            // milliseconds. One writing connection queues them instead.
-            store.writer = connect(backend, &options, 1, wait)
+            // milliseconds. One writing connection queues them instead, in
+            // this process (for `wait` at most, then a pool timeout); other
+            // processes on the file (the CLI commands) still meet the lock.
+            store.writer = connect(backend, &options, 1, wait, false)
                 .await
                 .map_err(cannot_open)?;
             // Readers do not wait for a writer; kept in the file once set.
@@ -170,19 +174,22 @@ impl Store {
     }
 }
 
-/// A pool of at most `size` connections.
+/// A pool of at most `size` connections (refusing writes if `read_only`,
+/// on SQLite).
 async fn connect(
     backend: Backend,
     options: &AnyConnectOptions,
     size: u32,
     wait: std::time::Duration,
+    read_only: bool,
 ) -> Result<AnyPool, sqlx::Error> {
     AnyPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(wait)
         // A ping before each use checks that a server connection did not
-        // drop. SQLite's are in-process and cannot, and the ping is one
-        // more hop to its worker thread per query.
+        // drop. SQLite's are in-process; sqlx still pings them when they
+        // are returned, which finds a dead worker thread, so the ping
+        // before use would only be one more hop to that thread per query.
         .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
@@ -190,6 +197,9 @@ async fn connect(
                     // Per connection: SQLite forgets these on close.
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    if read_only {
+                        conn.execute("PRAGMA query_only = ON").await?;
+                    }
                 }
                 Ok(())
             })
@@ -263,4 +273,51 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The read pool refuses writes on SQLite, so a write sent to it by
+    /// mistake fails here rather than slipping past the single writer.
+    #[test]
+    fn sqlite_writes_go_through_the_writer_only() {
+        let dir = std::env::temp_dir().join(format!("store-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("console.db").display());
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = Store::open(&url).await.unwrap();
+            let write = "INSERT INTO vault (id, key_check) VALUES (1, 'x')";
+            let refused = sqlx::query(write).execute(store.pool()).await;
+            assert!(refused.is_err(), "the read pool took a write");
+            assert_eq!(store.key_check().await.unwrap(), None);
+            // Many writes at once all land, queued on the one connection.
+            let writes: Vec<_> = (0..32)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        sqlx::query(
+                            "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, '{}', 0)",
+                        )
+                        .bind(format!("s{i}"))
+                        .execute(store.writer())
+                        .await
+                    })
+                })
+                .collect();
+            for written in writes {
+                written.await.unwrap().unwrap();
+            }
+            let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(count, 32);
+            store.set_key_check("x").await.unwrap();
+            assert_eq!(store.key_check().await.unwrap().as_deref(), Some("x"));
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -56,7 +56,8 @@ impl Store {
         id: &StaffId,
     ) -> Result<Option<(StaffRow, Vec<ProjectId>)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.id, s.name, s.password_hash, s.role, a.project_id FROM staff s \
+            "SELECT s.id AS id, s.name AS name, s.password_hash AS password_hash, \
+             s.role AS role, a.project_id AS project_id FROM staff s \
              LEFT JOIN staff_projects a ON a.staff_id = s.id WHERE s.id = $1",
         )
         .bind(id.as_str())
