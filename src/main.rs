@@ -53,7 +53,7 @@ async fn run(mut config: Config) -> Result<(), String> {
         site: Site::new(addr, config.public_url.as_deref()),
         deadline: Duration::from_secs(config.deadline),
     });
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = composition_admin::server::listen(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     println!("composition-admin is ready: open http://{addr}/");

@@ -43,6 +43,24 @@ pub struct AppState {
     pub deadline: Duration,
 }
 
+/// Listens on `addr`. Replies go out without waiting (TCP_NODELAY): a page
+/// is streamed in several writes, and with Nagle's algorithm a later write
+/// waited for the browser's delayed acknowledgement of the first, about
+/// 40 ms.
+pub async fn listen(
+    addr: std::net::SocketAddr,
+) -> std::io::Result<axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    Ok(listener.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
+}
+
+fn no_delay(stream: &mut tokio::net::TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!("could not set TCP_NODELAY: {e}");
+    }
+}
+
 /// Largest request body accepted, sized to the largest form with room to spare.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 

@@ -264,7 +264,10 @@ async fn serve(
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    use axum::serve::Listener;
+    let listener = composition_admin::server::listen(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     let store = projects.store();
     // Once per database: another instance on it keeps the same password
