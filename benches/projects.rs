@@ -124,6 +124,8 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
                 login: LoginKind::AuthToken,
                 api_key_sid: None,
                 sealed_secret: &sealed,
+                key_check: None,
+                audit: None,
             })
             .await
             .unwrap();

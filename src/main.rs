@@ -45,12 +45,13 @@ async fn run(mut config: Config) -> Result<(), String> {
         tracing::warn!("{warning}");
     }
     let (projects, demo_fake) = projects_from_config(&config).await?;
-    let auth = staff_from_config(&projects, demo_fake.is_some()).await?;
+    let auth = staff_from_config(&projects, demo_fake.is_some(), &config.trusted_proxies).await?;
+    let site = Site::new(addr, config.public_url.as_deref()).with_key(projects.link_key());
     let app = router(AppState {
         leptos_options,
         projects,
         auth,
-        site: Site::new(addr, config.public_url.as_deref()),
+        site,
         deadline: Duration::from_secs(config.deadline),
     });
     let listener = composition_admin::server::listen(addr)
@@ -132,6 +133,7 @@ async fn add_staff(
         &store,
         composition_admin::services::audit::Record {
             staff: "(command line)",
+            staff_id: None,
             project: None,
             action: composition_admin::domain::audit::AuditAction::StaffAdded,
             summary: format!("staff member {name} added or given a new password with add-staff"),

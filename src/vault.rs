@@ -139,6 +139,9 @@ pub enum VaultError {
 /// Seals and opens secrets with the master key.
 pub struct Vault {
     cipher: XChaCha20Poly1305,
+    /// Signs the outcome parameters of no-JavaScript redirects: derived
+    /// from the master key, so every instance on one database shares it.
+    link_key: [u8; KEY_BYTES],
 }
 
 impl fmt::Debug for Vault {
@@ -149,9 +152,19 @@ impl fmt::Debug for Vault {
 
 impl Vault {
     pub fn new(key: &MasterKey) -> Self {
+        use hmac::{Hmac, Mac};
+        let mut derive =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length");
+        derive.update(b"composition-admin outcome links v1");
         Self {
             cipher: XChaCha20Poly1305::new((&key.0).into()),
+            link_key: derive.finalize().into_bytes().into(),
         }
+    }
+
+    /// The key that signs outcome links (see `server::site`).
+    pub fn link_key(&self) -> [u8; KEY_BYTES] {
+        self.link_key
     }
 
     /// `secret`, sealed for project `id`.

@@ -11,10 +11,21 @@ use leptos::prelude::*;
 pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInInput>> {
     let result = async {
         let state = super::context::app_state()?;
+        let forwarded_for = use_context::<axum::http::request::Parts>().and_then(|parts| {
+            parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        });
         let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .await
             .ok()
-            .map(|info| info.0.ip());
+            .map(|info| {
+                state
+                    .auth
+                    .client_address(info.0.ip(), forwarded_for.as_deref())
+            });
         let staff = state
             .auth
             .sign_in(&input.name, &input.password, address)
@@ -27,7 +38,19 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
             .await
             .map_err(crate::services::projects::internal)?;
         tracing::info!(staff = %staff.id, "signed in");
-        record_sign_in(&state, &staff.name, AuditAction::SignedIn, "signed in").await;
+        crate::services::audit::record(
+            state.projects.store(),
+            crate::services::audit::Record {
+                staff: &staff.name,
+                staff_id: Some(&staff.id),
+                project: None,
+                action: AuditAction::SignedIn,
+                summary: "signed in".to_owned(),
+                before: None,
+                after: None,
+            },
+        )
+        .await;
         Ok(StaffSummary {
             name: staff.name,
             role: staff.role,
@@ -47,13 +70,8 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
             } else {
                 tracing::info!("a sign-in attempt failed");
             }
-            if let Ok(state) = super::context::app_state() {
-                let name = crate::domain::error::clipped(
-                    input.name.trim(),
-                    crate::domain::staff::MAX_STAFF_NAME,
-                );
-                record_sign_in(&state, &name, AuditAction::SignInFailed, &error.to_string()).await;
-            }
+            // A failed attempt was recorded (or counted) where it was
+            // checked; refusals before any check are recorded nowhere.
             super::context::report(&error);
             Err(Failure {
                 error,
@@ -66,6 +84,17 @@ pub async fn sign_in(input: SignInInput) -> Result<StaffSummary, Failure<SignInI
 /// Ends the session on the server.
 #[server(endpoint = "auth/sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
+    let state = super::context::app_state()?;
+    if let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await {
+        if let Err(e) = crate::server::signin::end(&state, &session).await {
+            tracing::error!("a session could not be ended: {e}");
+            let error = AppError::NotDone(
+                "You are still signed in: the console's database did not answer, so your session could not be ended. Try again in a moment.".into(),
+            );
+            super::context::report(&error);
+            return Err(error);
+        }
+    }
     super::context::audit(
         None,
         AuditAction::SignedOut,
@@ -74,9 +103,6 @@ pub async fn sign_out() -> Result<(), AppError> {
         None,
     )
     .await;
-    if let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await {
-        crate::server::signin::end(&session).await;
-    }
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(crate::paths::SIGN_IN);
     }
@@ -87,25 +113,4 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "auth/whoami")]
 pub async fn whoami() -> Result<Option<StaffSummary>, AppError> {
     Ok(super::context::caller().ok().map(|c| c.summary()))
-}
-
-#[cfg(feature = "ssr")]
-async fn record_sign_in(
-    state: &crate::server::AppState,
-    name: &str,
-    action: AuditAction,
-    summary: &str,
-) {
-    crate::services::audit::record(
-        state.projects.store(),
-        crate::services::audit::Record {
-            staff: name,
-            project: None,
-            action,
-            summary: summary.to_owned(),
-            before: None,
-            after: None,
-        },
-    )
-    .await;
 }

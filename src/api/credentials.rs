@@ -1,7 +1,5 @@
 //! Listing, creating, renaming and deleting a project's credentials.
 
-#[cfg(feature = "ssr")]
-use crate::domain::audit::AuditAction;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure, ProjectId,
     PublicKeyInput,
@@ -57,20 +55,14 @@ pub async fn create_public_key(
 ) -> Result<Credential, Failure<PublicKeyInput>> {
     use crate::services::credentials;
     let result = super::context::for_project(&project, Action::Change, |client| {
-        let input = &input;
-        async move { credentials::create_public_key(&client, input).await }
+        let (input, project) = (&input, &project);
+        async move {
+            let trail = super::context::trail(Some(project))?;
+            credentials::create_public_key(&client, &trail, input).await
+        }
     })
     .await
     .inspect(|created| tracing::info!(%project, sid = %created.sid, "public key created"));
-    if let Ok(created) = &result {
-        audit_credential(
-            &project,
-            AuditAction::CredentialCreated,
-            CredentialKind::PublicKey,
-            created,
-        )
-        .await;
-    }
     finish(
         result,
         &project,
@@ -89,20 +81,14 @@ pub async fn create_aws_credential(
 ) -> Result<Credential, Failure<AwsCredentialInput>> {
     use crate::services::credentials;
     let result = super::context::for_project(&project, Action::Change, |client| {
-        let input = &input;
-        async move { credentials::create_aws(&client, input).await }
+        let (input, project) = (&input, &project);
+        async move {
+            let trail = super::context::trail(Some(project))?;
+            credentials::create_aws(&client, &trail, input).await
+        }
     })
     .await
     .inspect(|created| tracing::info!(%project, sid = %created.sid, "AWS credential created"));
-    if let Ok(created) = &result {
-        audit_credential(
-            &project,
-            AuditAction::CredentialCreated,
-            CredentialKind::Aws,
-            created,
-        )
-        .await;
-    }
     finish(
         result,
         &project,
@@ -125,13 +111,13 @@ pub async fn rename_credential(
         sid: crate::domain::error::clipped(&sid, 40),
     };
     let result = super::context::for_project(&project, Action::Change, |client| {
-        let (sid, name) = (&sid, &friendly_name);
-        async move { credentials::rename(&client, kind, sid, name).await }
+        let (sid, name, project) = (&sid, &friendly_name, &project);
+        async move {
+            let trail = super::context::trail(Some(project))?;
+            credentials::rename(&client, &trail, kind, sid, name).await
+        }
     })
     .await;
-    if let Ok(renamed) = &result {
-        audit_credential(&project, AuditAction::CredentialRenamed, kind, renamed).await;
-    }
     finish(result, &project, kind, target, "renamed")
 }
 
@@ -150,42 +136,18 @@ pub async fn delete_credential(
         sid: crate::domain::error::clipped(&sid, 40),
     };
     let result = super::context::for_project(&project, Action::Change, |client| {
-        let sid = &sid;
-        async move { credentials::delete(&client, kind, sid, confirm == Some(true)).await }
+        let (sid, project) = (&sid, &project);
+        async move {
+            let trail = super::context::trail(Some(project))?;
+            credentials::delete(&client, &trail, kind, sid, confirm == Some(true)).await
+        }
     })
     .await;
     if let Ok(sid) = &result {
         tracing::info!(%project, %sid, "credential deleted");
-        super::context::audit(
-            Some(&project),
-            AuditAction::CredentialDeleted,
-            format!("{} {sid} deleted", kind.noun()),
-            Some(sid.to_string()),
-            None,
-        )
-        .await;
     }
     let result = result.map(drop);
     finish(result, &project, kind, target, "deleted")
-}
-
-/// The audit entry for a credential created or renamed: its name and SID.
-#[cfg(feature = "ssr")]
-async fn audit_credential(
-    project: &ProjectId,
-    action: AuditAction,
-    kind: CredentialKind,
-    credential: &Credential,
-) {
-    let named = format!("\u{2018}{}\u{2019} ({})", credential.name(), credential.sid);
-    super::context::audit(
-        Some(project),
-        action,
-        format!("{} {named}: {}", kind.noun(), action.label().to_lowercase()),
-        None,
-        Some(named),
-    )
-    .await;
 }
 
 /// Says what was done (for a no-JavaScript post, in the redirect), or

@@ -68,6 +68,7 @@ mod context {
             state.projects.store(),
             crate::services::audit::Record {
                 staff: &caller.name,
+                staff_id: Some(&caller.id),
                 project,
                 action,
                 summary,
@@ -76,6 +77,19 @@ mod context {
             },
         )
         .await;
+    }
+
+    /// The two-step audit record of the caller's changes to `project`.
+    pub fn trail(
+        project: Option<&crate::domain::ProjectId>,
+    ) -> Result<crate::services::trail::Trail, AppError> {
+        let (state, caller) = (app_state()?, caller()?);
+        Ok(crate::services::trail::Trail::new(
+            state.projects.store().clone(),
+            caller.name,
+            Some(caller.id),
+            project.cloned(),
+        ))
     }
 
     /// Runs `work` with the project's own Twilio client, under the deadline,
@@ -93,7 +107,15 @@ mod context {
         allowed(action, Some(project))?;
         let state = app_state()?;
         let client = state.projects.client(project).await?;
-        within_deadline(&state, work(client)).await
+        if action != crate::services::Action::Change {
+            return within_deadline(&state, work(client)).await;
+        }
+        // A change's write runs on in a task of its own past the deadline,
+        // and its outcome is checked and recorded: say so, not "nothing
+        // changed".
+        tokio::time::timeout(state.deadline, work(client))
+            .await
+            .unwrap_or_else(|_| Err(AppError::deadline_during_change(state.deadline.as_secs())))
     }
 
     /// Gives a failed call its proper status instead of leptos' blanket 500.

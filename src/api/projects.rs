@@ -1,8 +1,6 @@
 //! The projects the console manages: listing, adding (after a connection
 //! test), editing, testing again and removing.
 
-#[cfg(feature = "ssr")]
-use crate::domain::audit::AuditAction;
 use crate::domain::{
     AppError, Failure, LoginCheck, ProjectAccess, ProjectId, ProjectInput, ProjectPage,
     ProjectSummary,
@@ -71,21 +69,11 @@ pub async fn add_project(input: ProjectInput) -> Result<ProjectSummary, Failure<
     let result = async {
         super::context::allowed(crate::services::Action::Administer, None)?;
         let state = super::context::app_state()?;
-        super::context::within_deadline(&state, state.projects.add(&input)).await
+        let trail = super::context::trail(None)?;
+        super::context::within_deadline(&state, state.projects.add(&input, &trail)).await
     }
     .await;
     let added = result.map_err(failure(&input))?;
-    super::context::audit(
-        Some(&added.id),
-        AuditAction::ProjectAdded,
-        format!(
-            "project \u{201c}{}\u{201d} added ({})",
-            added.name, added.account_sid
-        ),
-        None,
-        Some(summary_json(&added)),
-    )
-    .await;
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!(
             "{}?done=project-added",
@@ -105,26 +93,11 @@ pub async fn edit_project(
     let result = async {
         super::context::allowed(crate::services::Action::Administer, Some(&project))?;
         let state = super::context::app_state()?;
-        let before = state.projects.summary(&project).await?;
-        let after =
-            super::context::within_deadline(&state, state.projects.edit(&project, &input)).await?;
-        Ok((before, after))
+        let trail = super::context::trail(Some(&project))?;
+        super::context::within_deadline(&state, state.projects.edit(&project, &input, &trail)).await
     }
     .await;
-    let (before, saved) = result.map_err(failure(&input))?;
-    let replaced = if input.secret.is_empty() {
-        ""
-    } else {
-        "; secret replaced"
-    };
-    super::context::audit(
-        Some(&project),
-        AuditAction::ProjectEdited,
-        format!("project \u{201c}{}\u{201d} edited{replaced}", saved.name),
-        Some(summary_json(&before)),
-        Some(summary_json(&saved)),
-    )
-    .await;
+    let saved = result.map_err(failure(&input))?;
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!(
             "{}?done=project-saved",
@@ -148,20 +121,12 @@ pub async fn remove_project(project: ProjectId, confirm: Option<bool>) -> Result
                 summary.name
             )]));
         }
-        state.projects.remove(&project).await?;
-        Ok(summary)
+        let trail = super::context::trail(Some(&project))?;
+        state.projects.remove(&project, &trail).await
     }
     .await
     .inspect_err(super::context::report);
-    let removed = result?;
-    super::context::audit(
-        Some(&project),
-        AuditAction::ProjectRemoved,
-        format!("project \u{201c}{}\u{201d} removed", removed.name),
-        Some(summary_json(&removed)),
-        None,
-    )
-    .await;
+    result?;
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!("{}?done=project-removed", crate::paths::PROJECTS));
     }
@@ -185,16 +150,6 @@ pub async fn check_project(project: ProjectId) -> Result<LoginCheck, AppError> {
 }
 
 /// A project as the audit trail keeps it (no secret: the summary has none).
-#[cfg(feature = "ssr")]
-fn summary_json(project: &ProjectSummary) -> String {
-    serde_json::json!({
-        "name": project.name,
-        "account_sid": project.account_sid,
-        "login": project.login.slug(),
-        "api_key_sid": project.api_key_sid,
-    })
-    .to_string()
-}
 
 /// Reports a failure and hands back the form without its secret.
 #[cfg(feature = "ssr")]

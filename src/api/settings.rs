@@ -47,8 +47,11 @@ pub async fn save_settings(
         confirmed: confirm == Some(true),
     };
     let saved = super::context::for_project(&project, crate::services::Action::Change, |client| {
-        let (input, original) = (&input, &original);
-        async move { settings::save(&client, kind, input, original, consent).await }
+        let (input, original, project) = (&input, &original, &project);
+        async move {
+            let trail = super::context::trail(Some(project))?;
+            settings::save(&client, &trail, kind, input, original, consent).await
+        }
     })
     .await
     .map_err(|error| {
@@ -59,14 +62,9 @@ pub async fn save_settings(
         }
     })?;
     tracing::info!(%project, kind = kind.slug(), "settings saved");
-    super::context::audit(
-        Some(&project),
-        crate::domain::audit::AuditAction::SettingsSaved,
-        format!("{} saved", kind.title()),
-        Some(settings_json(&saved.before)),
-        Some(settings_json(&saved.after)),
-    )
-    .await;
+    if !saved.recorded.0 {
+        tracing::warn!(%project, "settings saved but not recorded in the audit trail");
+    }
     let saved = saved.after;
     // Without JavaScript the browser follows a redirect; say in the URL that
     // the save worked so the page can confirm it.
@@ -78,10 +76,4 @@ pub async fn save_settings(
         ));
     }
     Ok(saved)
-}
-
-/// The settings as the audit trail keeps them: the form's fields, as JSON.
-#[cfg(feature = "ssr")]
-fn settings_json(settings: &MediaSettings) -> String {
-    serde_json::to_string(&SettingsInput::from(settings)).unwrap_or_default()
 }

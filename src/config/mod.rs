@@ -27,6 +27,12 @@ pub struct Config {
     #[arg(long, env = "CONSOLE_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
 
+    /// Reverse proxies in front of the console (CIDRs, comma-separated, e.g.
+    /// 10.0.0.0/8): from these peers the client address for sign-in limits
+    /// comes from X-Forwarded-For [default: none, the peer is the client]
+    #[arg(long = "trusted-proxy", env = "CONSOLE_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Seconds one console action may spend on all its Twilio calls and retries
     #[arg(
         long,
@@ -185,6 +191,14 @@ fn parse_base_url(raw: &str) -> Result<String, String> {
         );
     }
     Ok(trimmed.to_owned())
+}
+
+/// An address range, or one address (as a /32 or /128).
+fn parse_cidr(raw: &str) -> Result<ipnet::IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{raw:?} is not an address range such as 10.0.0.0/8 or an address"))
 }
 
 /// The console's public origin: scheme, host and optional port, nothing else.

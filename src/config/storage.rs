@@ -25,6 +25,17 @@ pub struct Storage {
     )]
     pub database_url: Option<SecretString>,
 
+    /// Seconds a request waits for a database connection before answering
+    /// that the database is unavailable (503)
+    #[arg(
+        long,
+        env = "CONSOLE_DATABASE_TIMEOUT",
+        default_value_t = 3,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=60)
+    )]
+    pub database_timeout: u64,
+
     /// The master key file, created with mode 0600 on first start
     /// [default: master.key in --data-dir]
     #[arg(long, env = "CONSOLE_MASTER_KEY_FILE", value_name = "PATH")]

@@ -89,6 +89,49 @@ pub struct AuditEntry {
     pub summary: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// For a change at Twilio, recorded in two steps: how it ended. `None`
+    /// for one-step entries (done).
+    #[serde(default)]
+    pub outcome: Option<AuditOutcome>,
+}
+
+/// How a change at Twilio ended, as its audit entries say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditOutcome {
+    /// Written before the call, with nothing after it: the console stopped
+    /// (or is still waiting) before Twilio's answer was recorded.
+    Attempted,
+    Done,
+    Failed,
+    /// Twilio's answer was unclear and the check after it could not tell.
+    Unknown,
+}
+
+impl AuditOutcome {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Attempted => "attempted",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        [Self::Attempted, Self::Done, Self::Failed, Self::Unknown]
+            .into_iter()
+            .find(|o| o.slug() == slug)
+    }
+
+    /// What the audit page says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Attempted => "outcome unknown: no answer from Twilio was recorded",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Unknown => "outcome unknown: Twilio's answer was unclear",
+        }
+    }
 }
 
 /// The filters of the audit page, as its query string carries them.

@@ -170,6 +170,13 @@ pub enum AppError {
     /// Twilio could not be reached or did not answer in time.
     #[error("Twilio could not be reached: {message}")]
     Unavailable { message: String },
+    /// The console's own database did not answer.
+    #[error("The console's database is unavailable; nothing was changed.")]
+    DatabaseUnavailable,
+    /// A request not carried out for a reason of the moment, or a change
+    /// whose outcome is not known: the message says which, in full.
+    #[error("{0}")]
+    NotDone(String),
     /// A fault on our side; the id finds the details in the server log.
     #[error("Something went wrong on our side (reference {id}).")]
     Internal { id: String },
@@ -232,6 +239,16 @@ impl AppError {
         }
     }
 
+    /// The console's own database did not answer.
+    pub fn database_unavailable() -> Self {
+        Self::DatabaseUnavailable
+    }
+
+    /// The deadline of a change ran out: a write may be on its way.
+    pub fn deadline_during_change(seconds: u64) -> Self {
+        Self::NotDone(format!("Twilio did not answer within {seconds} seconds. If the change was already sent, Twilio may have made it: the console goes on checking and records what it finds in the audit trail. Reload to see what Twilio holds before trying again."))
+    }
+
     /// The HTTP status the console answers with. A user's mistake is a 4xx;
     /// Twilio refusing a request is 422, Twilio failing is 502.
     pub fn status_code(&self) -> u16 {
@@ -241,7 +258,7 @@ impl AppError {
             Self::NeedsConfirmation(_) => 428,
             Self::Twilio { status, .. } if *status < 500 => 422,
             Self::Twilio { .. } => 502,
-            Self::Unavailable { .. } => 503,
+            Self::Unavailable { .. } | Self::DatabaseUnavailable | Self::NotDone(_) => 503,
             Self::Internal { .. } => 500,
             Self::NotFound(_) => 404,
             Self::NotSignedIn | Self::SignIn(_) => 401,

@@ -141,6 +141,12 @@ pub fn check_staff_name(raw: &str) -> Result<String, String> {
     if name.chars().any(char::is_control) {
         return Err("may not contain control characters".into());
     }
+    if name.starts_with('(') {
+        return Err(
+            "may not start with \u{201c}(\u{201d}: names in parentheses are kept for the console's own audit entries, such as (command line)"
+                .into(),
+        );
+    }
     Ok(name.to_owned())
 }
 
@@ -169,6 +175,11 @@ mod tests {
         assert_eq!(check_staff_name("  ana ").unwrap(), "ana");
         assert!(check_staff_name("").is_err());
         assert!(check_staff_name(&"a".repeat(65)).is_err());
+        // The console's own audit names cannot be given to staff.
+        for reserved in ["(command line)", "(scheduler)", " (unknown name)"] {
+            assert!(check_staff_name(reserved).is_err(), "{reserved}");
+        }
+        assert_eq!(check_staff_name("ana (ops)").unwrap(), "ana (ops)");
         assert!(check_new_password("short").is_err());
         assert!(check_new_password("long enough passphrase").is_ok());
         let input = SignInInput {

@@ -1,6 +1,8 @@
 //! Fault injection for tests, off until a test asks for it: per account and
 //! route, added latency, an error status (429/500/503, with Retry-After), a
-//! response that never comes, a dropped connection, or a malformed body.
+//! response that never comes, a dropped connection, or a malformed body;
+//! and the last two after the request was carried out, as when Twilio acts
+//! but its answer is lost.
 //! Set through `/__fake/faults`, which answers loopback callers only.
 
 use super::error::ApiError;
@@ -35,6 +37,12 @@ pub enum Fault {
     Drop,
     /// Answer 200 with a body that is not valid JSON.
     Malformed,
+    /// Carry the request out (store it), then never answer: a timeout
+    /// after Twilio acted.
+    StoreThenHang,
+    /// Carry the request out, then start its answer and cut the
+    /// connection: a reset after Twilio acted.
+    StoreThenDrop,
 }
 
 /// One rule: which requests it hits, and how many times (None: until cleared).
@@ -192,6 +200,20 @@ pub async fn inject(State(state): State<FakeState>, request: Request, next: Next
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "application/json")],
                 cut,
+            )
+                .into_response()
+        }
+        Fault::StoreThenHang => {
+            let _ = next.run(request).await;
+            tokio::time::sleep(HANG_LIMIT).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+        Fault::StoreThenDrop => {
+            let _ = next.run(request).await;
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                cut_body(),
             )
                 .into_response()
         }

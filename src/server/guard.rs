@@ -21,7 +21,8 @@ pub async fn refuse_foreign_requests(
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
     // Health checks come from load balancers that name the machine by IP.
-    if request.uri().path() != "/healthz" && !host.is_some_and(|h| site.is_own_host(h)) {
+    let health_check = matches!(request.uri().path(), "/healthz" | "/readyz");
+    if !health_check && !host.is_some_and(|h| site.is_own_host(h)) {
         return refusal(
             StatusCode::MISDIRECTED_REQUEST,
             "This console does not answer to that host name.",
@@ -71,9 +72,10 @@ pub async fn drop_unsigned_outcomes(
 ) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         let uri = request.uri();
+        let session = super::site::session_binding(request.headers());
         if let Some(clean) = uri
             .query()
-            .and_then(|q| site.unsigned_outcome_removed(uri.path(), q))
+            .and_then(|q| site.unsigned_outcome_removed(uri.path(), q, &session))
         {
             return Redirect::to(&clean).into_response();
         }
@@ -88,11 +90,12 @@ pub async fn keep_redirects_home(
     request: Request,
     next: Next,
 ) -> Response {
+    let session = super::site::session_binding(request.headers());
     let mut response = next.run(request).await;
     let home = response
         .headers()
         .get(LOCATION)
-        .map(|v| site.home_location(v.to_str().unwrap_or("/")));
+        .map(|v| site.home_location(v.to_str().unwrap_or("/"), &session));
     if let Some(Ok(value)) = home.map(HeaderValue::try_from) {
         response.headers_mut().insert(LOCATION, value);
     }

@@ -70,7 +70,9 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
+        // Liveness: the process answers. Readiness: its database does too.
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/audit/export", get(export::audit_export))
         // The console starts at the list of projects.
         .route(
@@ -137,6 +139,27 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// 200 when the database answers, else 503 with the reason in one line.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.projects.store().ready().await {
+        Ok(()) => {
+            crate::store::outage::note_available();
+            "ready".into_response()
+        }
+        Err(e) => {
+            crate::store::outage::note_unavailable(&e);
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                crate::store::outage::UNAVAILABLE,
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Server-side sessions in the console's database: HttpOnly, SameSite=Strict,
 /// Secure when the console is served over https, ended after idle time.
 fn session_layer(
@@ -146,7 +169,7 @@ fn session_layer(
     tower_sessions::SessionManagerLayer::new(crate::store::SessionTable::new(
         state.projects.store().clone(),
     ))
-    .with_name("console_session")
+    .with_name(signin::COOKIE)
     .with_http_only(true)
     .with_same_site(SameSite::Strict)
     .with_secure(state.site.serves_https())
@@ -182,7 +205,11 @@ pub async fn projects_from_config(
         // Projects may be in the store already; say how to add the first.
         tracing::info!("no Twilio credentials on the command line: add projects at /projects");
     }
-    let store = Store::open(&config.storage.database_url(demo)?).await?;
+    let store = Store::open_answering_within(
+        &config.storage.database_url(demo)?,
+        Duration::from_secs(config.storage.database_timeout),
+    )
+    .await?;
     let vault = crate::services::master_key::unlock(&store, &config.storage.key_source()?).await?;
     let (video, accounts, running) = if demo {
         let running = fake::spawn(config.demo_fake_listen, &Seed::demo())
@@ -244,18 +271,24 @@ pub async fn projects_from_config(
 /// admin named `admin` is created and its one-time password printed (on
 /// standard output, never in the log). In demo mode an admin, an editor and
 /// a viewer get new passwords at every start, printed the same way.
-pub async fn staff_from_config(projects: &Projects, demo: bool) -> Result<Auth, String> {
+pub async fn staff_from_config(
+    projects: &Projects,
+    demo: bool,
+    trusted_proxies: &[ipnet::IpNet],
+) -> Result<Auth, String> {
     use crate::domain::Role;
     use crate::services::auth::{generate_password, hash_password};
     let store = projects.store();
-    let auth = Auth::new(store.clone());
+    let auth = Auth::with_trusted_proxies(store.clone(), trusted_proxies.to_vec());
     // Now and then: forget old sign-in attempts and expired sessions.
     let (tidy_auth, sessions) = (auth.clone(), crate::store::SessionTable::new(store.clone()));
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(600));
+        // Once a minute: failed sign-ins counted since their last audit
+        // entry are recorded within a minute or two.
+        let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            tidy_auth.tidy();
+            tidy_auth.tidy().await;
             if let Err(e) = sessions.delete_expired().await {
                 tracing::warn!("could not delete expired sessions: {e}");
             }
@@ -319,9 +352,7 @@ pub async fn ensure_staff(
             .map_err(|e| e.to_string())?;
         return Ok(existing.id);
     }
-    let id: crate::domain::StaffId = uuid::Uuid::new_v4().simple().to_string()[..12]
-        .parse()
-        .map_err(|e: String| e)?;
+    let id = crate::store::new_staff_id();
     store
         .insert_staff(&crate::store::StaffRow {
             id: id.clone(),

@@ -67,7 +67,17 @@ impl Site {
         }))
     }
 
-    /// Whether `origin` (an `Origin` header) is the console's own.
+    /// The same site, signing with `key`: the one every instance on the
+    /// database shares (`Projects::link_key`), so a link signed by one is
+    /// honoured by another behind a load balancer.
+    pub fn with_key(self, key: [u8; 32]) -> Self {
+        Self(std::sync::Arc::new(SiteInner {
+            origins: self.0.origins.clone(),
+            hosts: self.0.hosts.clone(),
+            key,
+        }))
+    }
+
     /// Whether browsers reach the console over https (its public URL).
     pub fn serves_https(&self) -> bool {
         self.0.origins.iter().any(|o| o.starts_with("https://"))
@@ -87,7 +97,9 @@ impl Site {
     /// Where a redirect may send the browser: a path on this console, with
     /// only the outcome parameters kept, signed. An off-site target becomes
     /// the console's front page.
-    pub fn home_location(&self, location: &str) -> String {
+    /// `session` binds the signature to the session that asked (see
+    /// `session_binding`), so the link pre-fills nothing for anyone else.
+    pub fn home_location(&self, location: &str, session: &str) -> String {
         let (path, query) = match self.own_path(location) {
             Some((path, query)) => (path, query),
             None => ("/".to_owned(), query_of(location).to_owned()),
@@ -97,7 +109,7 @@ impl Site {
             return path;
         }
         let issued = now_secs();
-        let signature = self.mac(&path, &outcome, issued);
+        let signature = self.mac(&path, &outcome, issued, session);
         format!(
             "{path}?{}&{SIGNATURE_KEY}={issued}.{signature}",
             outcome.join("&")
@@ -130,7 +142,14 @@ impl Site {
 
     /// For a page request whose URL carries outcome parameters the console
     /// did not sign (or signed too long ago): the same URL without them.
-    pub fn unsigned_outcome_removed(&self, path: &str, query: &str) -> Option<String> {
+    /// `session` as for `home_location`: a link signed for another session
+    /// counts as unsigned.
+    pub fn unsigned_outcome_removed(
+        &self,
+        path: &str,
+        query: &str,
+        session: &str,
+    ) -> Option<String> {
         let outcome = outcome_pairs(query);
         let signature = query
             .split('&')
@@ -143,7 +162,7 @@ impl Site {
             let fresh = issued
                 .parse::<u64>()
                 .is_ok_and(|t| now_secs().saturating_sub(t) <= FRESH_FOR_SECS);
-            if fresh && self.verify(path, &outcome, issued, mac) {
+            if fresh && self.verify(path, &outcome, issued, mac, session) {
                 return None;
             }
         }
@@ -164,13 +183,23 @@ impl Site {
         })
     }
 
-    fn mac(&self, path: &str, outcome: &[&str], issued: u64) -> String {
+    fn mac(&self, path: &str, outcome: &[&str], issued: u64, session: &str) -> String {
         use base64::Engine;
-        let bytes = self.hmac(path, outcome, issued).finalize().into_bytes();
+        let bytes = self
+            .hmac(path, outcome, issued, session)
+            .finalize()
+            .into_bytes();
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     }
 
-    fn verify(&self, path: &str, outcome: &[&str], issued: &str, signature: &str) -> bool {
+    fn verify(
+        &self,
+        path: &str,
+        outcome: &[&str],
+        issued: &str,
+        signature: &str,
+        session: &str,
+    ) -> bool {
         use base64::Engine;
         let (Ok(issued), Ok(expected)) = (
             issued.parse::<u64>(),
@@ -179,12 +208,12 @@ impl Site {
             return false;
         };
         // Constant-time comparison, from the hmac crate.
-        self.hmac(path, outcome, issued)
+        self.hmac(path, outcome, issued, session)
             .verify_slice(&expected)
             .is_ok()
     }
 
-    fn hmac(&self, path: &str, outcome: &[&str], issued: u64) -> Hmac<Sha256> {
+    fn hmac(&self, path: &str, outcome: &[&str], issued: u64, session: &str) -> Hmac<Sha256> {
         let mut mac =
             Hmac::<Sha256>::new_from_slice(&self.0.key).expect("HMAC takes any key length");
         mac.update(path.as_bytes());
@@ -192,7 +221,30 @@ impl Site {
         mac.update(outcome.join("&").as_bytes());
         mac.update(b"\n");
         mac.update(issued.to_string().as_bytes());
+        mac.update(b"\n");
+        mac.update(session.as_bytes());
         mac
+    }
+}
+
+/// What binds an outcome link to the browser that asked: a digest of its
+/// session cookie (empty without one, as on the sign-in page).
+pub fn session_binding(headers: &axum::http::HeaderMap) -> String {
+    use sha2::Digest;
+    let cookie = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == super::signin::COOKIE)
+        .map(|(_, value)| value);
+    match cookie {
+        Some(value) => Sha256::digest(value.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        None => String::new(),
     }
 }
 
@@ -289,45 +341,46 @@ mod tests {
     #[test]
     fn redirects_stay_home_and_carry_a_signature() {
         let s = site();
-        assert_eq!(s.home_location("https://evil.test/steal?x=1"), "/");
-        assert_eq!(s.home_location("//evil.test/a"), "/");
-        assert_eq!(s.home_location("/\\evil.test"), "/");
+        assert_eq!(s.home_location("https://evil.test/steal?x=1", ""), "/");
+        assert_eq!(s.home_location("//evil.test/a", ""), "/");
+        assert_eq!(s.home_location("/\\evil.test", ""), "/");
         assert_eq!(
-            s.home_location("http://127.0.0.1:3000/recording?tab=1"),
+            s.home_location("http://127.0.0.1:3000/recording?tab=1", ""),
             "/recording"
         );
-        let signed = s.home_location("https://evil.test/x?__path=%2Fapi&__err=abc");
+        let signed = s.home_location("https://evil.test/x?__path=%2Fapi&__err=abc", "");
         assert!(
             signed.starts_with("/?__path=%2Fapi&__err=abc&__sig="),
             "{signed}"
         );
         let (path, query) = signed.split_once('?').unwrap();
-        assert_eq!(s.unsigned_outcome_removed(path, query), None);
+        assert_eq!(s.unsigned_outcome_removed(path, query, ""), None);
     }
 
     #[test]
     fn forged_or_moved_outcomes_are_removed() {
         let s = site();
         assert_eq!(
-            s.unsigned_outcome_removed("/", "tab=2&__path=%2Fapi&__err=abc")
+            s.unsigned_outcome_removed("/", "tab=2&__path=%2Fapi&__err=abc", "")
                 .as_deref(),
             Some("/?tab=2")
         );
-        let signed = s.home_location("/?saved=composition");
+        let signed = s.home_location("/?saved=composition", "");
         let (_, query) = signed.split_once('?').unwrap();
         // The same signature on another page, or with another outcome, fails.
         assert_eq!(
-            s.unsigned_outcome_removed("/recording", query).as_deref(),
+            s.unsigned_outcome_removed("/recording", query, "")
+                .as_deref(),
             Some("/recording")
         );
         let tampered = query.replace("composition", "recording");
         assert_eq!(
-            s.unsigned_outcome_removed("/", &tampered).as_deref(),
+            s.unsigned_outcome_removed("/", &tampered, "").as_deref(),
             Some("/")
         );
         // Another process (another key) does not accept it.
-        assert!(site().unsigned_outcome_removed("/", query).is_some());
-        assert_eq!(s.unsigned_outcome_removed("/", "tab=1"), None);
+        assert!(site().unsigned_outcome_removed("/", query, "").is_some());
+        assert_eq!(s.unsigned_outcome_removed("/", "tab=1", ""), None);
     }
 
     #[test]
@@ -339,35 +392,35 @@ mod tests {
             "d%6Fne=aws-deleted",
         ] {
             assert_eq!(
-                s.unsigned_outcome_removed("/", query).as_deref(),
+                s.unsigned_outcome_removed("/", query, "").as_deref(),
                 Some("/"),
                 "{query}"
             );
         }
         // Appended to a genuine signed URL, an encoded second `__err` breaks
         // the signature instead of overriding the first.
-        let signed = s.home_location("/?__path=%2Fapi&__err=abc");
+        let signed = s.home_location("/?__path=%2Fapi&__err=abc", "");
         let (_, query) = signed.split_once('?').unwrap();
         let extended = format!("{query}&%5F%5Ferr=forged");
         assert_eq!(
-            s.unsigned_outcome_removed("/", &extended).as_deref(),
+            s.unsigned_outcome_removed("/", &extended, "").as_deref(),
             Some("/")
         );
         // A signature whose key is encoded is still only a signature.
         let renamed = query.replace("__sig=", "%5F%5Fsig=");
-        assert!(s.unsigned_outcome_removed("/", &renamed).is_some());
+        assert!(s.unsigned_outcome_removed("/", &renamed, "").is_some());
     }
 
     #[test]
     fn a_cleaned_url_never_leaves_the_site() {
         let s = site();
         assert_eq!(
-            s.unsigned_outcome_removed("//evil.test", "saved=x")
+            s.unsigned_outcome_removed("//evil.test", "saved=x", "")
                 .as_deref(),
             Some("/")
         );
         assert_eq!(
-            s.unsigned_outcome_removed("/\\evil.test", "saved=x")
+            s.unsigned_outcome_removed("/\\evil.test", "saved=x", "")
                 .as_deref(),
             Some("/")
         );
@@ -389,11 +442,58 @@ mod tests {
     fn stale_signatures_expire() {
         let s = site();
         let issued = now_secs() - FRESH_FOR_SECS - 5;
-        let mac = s.mac("/", &["saved=composition"], issued);
+        let mac = s.mac("/", &["saved=composition"], issued, "");
         let query = format!("saved=composition&__sig={issued}.{mac}");
         assert_eq!(
-            s.unsigned_outcome_removed("/", &query).as_deref(),
+            s.unsigned_outcome_removed("/", &query, "").as_deref(),
             Some("/")
         );
+    }
+
+    #[test]
+    fn a_signed_outcome_is_honoured_for_its_session_only_and_by_a_twin_instance() {
+        let key = [7u8; 32];
+        let one = site().with_key(key);
+        let twin = site().with_key(key);
+        let signed = one.home_location("/?saved=composition", "session-a");
+        let query = signed.split_once('?').unwrap().1;
+        assert_eq!(one.unsigned_outcome_removed("/", query, "session-a"), None);
+        assert_eq!(
+            twin.unsigned_outcome_removed("/", query, "session-a"),
+            None,
+            "another instance with the shared key honours it"
+        );
+        assert_eq!(
+            one.unsigned_outcome_removed("/", query, "session-b")
+                .as_deref(),
+            Some("/"),
+            "another session's link is stripped"
+        );
+        assert_eq!(
+            one.unsigned_outcome_removed("/", query, "").as_deref(),
+            Some("/"),
+            "and so is it without a session"
+        );
+        assert!(site()
+            .unsigned_outcome_removed("/", query, "session-a")
+            .is_some());
+    }
+
+    #[test]
+    fn the_session_binding_is_a_digest_of_the_session_cookie() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert_eq!(session_binding(&headers), "");
+        headers.insert(
+            axum::http::header::COOKIE,
+            "theme=dark; console_session=abc123".parse().unwrap(),
+        );
+        let bound = session_binding(&headers);
+        assert_eq!(bound.len(), 64);
+        assert!(!bound.contains("abc123"));
+        headers.insert(
+            axum::http::header::COOKIE,
+            "console_session=other".parse().unwrap(),
+        );
+        assert_ne!(session_binding(&headers), bound);
     }
 }

@@ -9,6 +9,8 @@ use crate::store::{AuditScope, Store};
 /// What one entry says.
 pub struct Record<'a> {
     pub staff: &'a str,
+    /// The staff member's id; none for the console's own entries.
+    pub staff_id: Option<&'a crate::domain::StaffId>,
     pub project: Option<&'a ProjectId>,
     pub action: AuditAction,
     pub summary: String,
@@ -16,8 +18,11 @@ pub struct Record<'a> {
     pub after: Option<String>,
 }
 
-/// Adds an entry. A failure is logged: the change it describes is done.
+/// Adds an entry. A failure is logged with the entry's whole content (it
+/// never holds a secret), so the record survives in the log: the change it
+/// describes is done.
 pub async fn record(store: &Store, record: Record<'_>) {
+    let staff_id = record.staff_id.map(|id| id.as_str().to_owned());
     let entry = AuditEntry {
         at: crate::store::now(),
         staff: record.staff.to_owned(),
@@ -26,10 +31,18 @@ pub async fn record(store: &Store, record: Record<'_>) {
         summary: record.summary,
         before: record.before,
         after: record.after,
+        outcome: None,
     };
-    if let Err(e) = store.add_audit(&entry).await {
+    if let Err(e) = store.add_audit(&entry, staff_id.as_deref()).await {
         tracing::error!(
+            at = entry.at,
+            staff = entry.staff,
+            staff_id,
+            project = entry.project,
             action = entry.action,
+            summary = entry.summary,
+            before = entry.before,
+            after = entry.after,
             "the audit entry could not be written: {e}"
         );
     }
@@ -70,26 +83,88 @@ pub async fn page(
     })
 }
 
-/// Most entries one export holds.
-pub const MAX_EXPORT: usize = 10_000;
+/// The file formats of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
 
-/// Every entry `filter` matches (up to `MAX_EXPORT`), newest first.
+/// Whether `caller` may export with `filter`: refused before the file
+/// starts, so the refusal is an answer of its own, not a broken file.
+pub fn check_export(caller: &Caller, filter: &AuditFilter) -> Result<(), AppError> {
+    scope(caller)?;
+    for (label, date) in [("From", &filter.from), ("To", &filter.to)] {
+        if let Some(date) = date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            crate::domain::audit::day_start(date)
+                .map_err(|e| AppError::Request(format!("{label}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends every entry `filter` matches, newest first, to `to`, as the
+/// database reads them: all of them (no cap), in memory that stays the same
+/// however many there are. Stops when `to` is closed (the reader left).
 pub async fn export(
     store: &Store,
     caller: &Caller,
     filter: &AuditFilter,
-) -> Result<Vec<AuditEntry>, AppError> {
-    let scope = scope(caller)?;
-    let (entries, _) = store
-        .audit(filter, scope, 0, MAX_EXPORT)
+    to: &tokio::sync::mpsc::Sender<AuditEntry>,
+) -> Result<(), AppError> {
+    store
+        .send_audit(filter, scope(caller)?, to)
         .await
         .map_err(super::projects::internal)?
-        .map_err(AppError::Request)?;
-    Ok(entries)
+        .map_err(AppError::Request)
 }
 
-/// The entries as CSV (RFC 4180 quoting), with a header line.
-pub fn to_csv(entries: &[AuditEntry]) -> String {
+/// Writes entries one by one as an export file of `format`.
+pub struct ExportWriter {
+    format: ExportFormat,
+    written: usize,
+}
+
+impl ExportWriter {
+    pub fn new(format: ExportFormat) -> Self {
+        Self { format, written: 0 }
+    }
+
+    /// What the file starts with.
+    pub fn start(&self) -> &'static str {
+        match self.format {
+            ExportFormat::Csv => CSV_HEADER,
+            ExportFormat::Json => "[",
+        }
+    }
+
+    /// One entry, as it follows those before it.
+    pub fn entry(&mut self, entry: &AuditEntry) -> String {
+        self.written += 1;
+        match self.format {
+            ExportFormat::Csv => csv_line(entry),
+            ExportFormat::Json => format!(
+                "{}{}",
+                if self.written == 1 { "\n" } else { ",\n" },
+                serde_json::to_string(entry).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// What the file ends with.
+    pub fn end(&self) -> &'static str {
+        match self.format {
+            ExportFormat::Csv => "",
+            ExportFormat::Json if self.written == 0 => "]\n",
+            ExportFormat::Json => "\n]\n",
+        }
+    }
+}
+
+const CSV_HEADER: &str = "time,staff,project,action,summary,before,after,outcome\r\n";
+
+/// One entry as a CSV line (RFC 4180 quoting).
+fn csv_line(e: &AuditEntry) -> String {
     fn field(value: &str) -> String {
         // A leading =, +, - or @ would run as a formula in a spreadsheet.
         let value = if value.starts_with(['=', '+', '-', '@']) {
@@ -99,27 +174,24 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
         };
         format!("\"{}\"", value.replace('"', "\"\""))
     }
-    let mut out = String::from("time,staff,project,action,summary,before,after\r\n");
-    for e in entries {
-        let when = crate::domain::LoginCheck {
-            at: e.at,
-            worked: true,
-            message: None,
-        }
-        .when();
-        let line = [
-            when.as_str(),
-            &e.staff,
-            e.project.as_deref().unwrap_or(""),
-            &e.action,
-            &e.summary,
-            e.before.as_deref().unwrap_or(""),
-            e.after.as_deref().unwrap_or(""),
-        ]
-        .map(field)
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
+    let when = crate::domain::LoginCheck {
+        at: e.at,
+        worked: true,
+        message: None,
     }
-    out
+    .when();
+    let mut line = [
+        when.as_str(),
+        &e.staff,
+        e.project.as_deref().unwrap_or(""),
+        &e.action,
+        &e.summary,
+        e.before.as_deref().unwrap_or(""),
+        e.after.as_deref().unwrap_or(""),
+        e.outcome.map_or("done", |o| o.slug()),
+    ]
+    .map(field)
+    .join(",");
+    line.push_str("\r\n");
+    line
 }

@@ -1,17 +1,15 @@
 //! Staff sign-in and the one authorisation check every server function
-//! makes. Passwords are argon2id hashes; attempts are rate-limited per
-//! account name and per client address; a name that does not exist costs
-//! the same hashing work and gets the same message as a wrong password.
+//! makes. Passwords are argon2id hashes; attempts are limited as
+//! `sign_in_guard` says; a name that does not exist costs the same hashing
+//! work and gets the same message as a wrong password.
 
+use super::sign_in_guard::SignInGuard;
 use crate::domain::{AppError, ProjectId, Role, StaffId, StaffSummary};
 use crate::store::{StaffRow, Store};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 /// The same words for an unknown name and a wrong password.
 pub const WRONG_NAME_OR_PASSWORD: &str = "That name and password do not match a staff account.";
@@ -90,29 +88,40 @@ impl Caller {
     }
 }
 
-/// Sign-in attempts allowed per minute.
-const PER_NAME_PER_MINUTE: u32 = 5;
-const PER_ADDRESS_PER_MINUTE: u32 = 20;
+/// Who a failed sign-in with a name that is no account is recorded as: the
+/// typed name may be a password typed in the wrong field.
+pub const UNKNOWN_NAME: &str = "(unknown name)";
 
 #[derive(Clone)]
 pub struct Auth {
     store: Store,
-    by_name: Arc<DefaultKeyedRateLimiter<String>>,
-    by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    guard: SignInGuard,
 }
 
 impl Auth {
     pub fn new(store: Store) -> Self {
-        let per_minute = |n: u32| Quota::per_minute(NonZeroU32::new(n).expect("a positive quota"));
+        Self::with_trusted_proxies(store, Vec::new())
+    }
+
+    /// Behind reverse proxies at these addresses, whose `X-Forwarded-For`
+    /// names the client.
+    pub fn with_trusted_proxies(store: Store, proxies: Vec<ipnet::IpNet>) -> Self {
         Self {
             store,
-            by_name: Arc::new(RateLimiter::keyed(per_minute(PER_NAME_PER_MINUTE))),
-            by_address: Arc::new(RateLimiter::keyed(per_minute(PER_ADDRESS_PER_MINUTE))),
+            guard: SignInGuard::new(proxies),
         }
     }
 
-    /// The staff member with this name and password, or why not. Every
-    /// attempt counts against the name and the address.
+    /// The client address of a request from `peer` (see `SignInGuard`).
+    pub fn client_address(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        self.guard.client_address(peer, forwarded_for)
+    }
+
+    /// The staff member with this name and password, or why not. Attempts
+    /// that cannot match (an empty or overlong name) and attempts refused
+    /// for being too many are answered before any work and recorded
+    /// nowhere; a wrong password or an unknown name is recorded in the
+    /// audit trail, at most once a minute per name and address.
     pub async fn sign_in(
         &self,
         name: &str,
@@ -124,25 +133,13 @@ impl Auth {
             || name.chars().count() > crate::domain::staff::MAX_STAFF_NAME
             || password.chars().count() > crate::domain::staff::MAX_PASSWORD
         {
-            // No such account can exist: no limiter key, no hashing.
             return Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into()));
         }
         let key = name.to_lowercase();
-        let now = DefaultClock::default().now();
-        let wait = [
-            self.by_name.check_key(&key).err(),
-            address.and_then(|a| self.by_address.check_key(&a).err()),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|not_until| not_until.wait_time_from(now).as_secs().max(1))
-        .max();
-        if let Some(seconds) = wait {
-            return Err(AppError::TooManyAttempts(seconds));
-        }
-        if password.chars().count() > crate::domain::staff::MAX_PASSWORD || name.is_empty() {
-            return Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into()));
-        }
+        self.guard
+            .admit(&key, address)
+            .map_err(AppError::TooManyAttempts)?;
+        self.guard.pace(&key).await;
         let row = self
             .store
             .staff_by_name(name)
@@ -154,8 +151,45 @@ impl Auth {
         let matches = verify_password(password.to_owned(), hash).await;
         match row {
             Some(row) if matches => Ok(row),
-            _ => Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into())),
+            row => {
+                let who = row.as_ref().map(|r| (r.name.clone(), r.id.clone()));
+                let shown = who.as_ref().map_or(UNKNOWN_NAME, |(n, _)| n.as_str());
+                if let Some(count) = self.guard.failed((shown.to_owned(), address)) {
+                    let id = who.as_ref().map(|(_, id)| id);
+                    self.record_failures(shown, id, address, count).await;
+                }
+                Err(AppError::SignIn(WRONG_NAME_OR_PASSWORD.into()))
+            }
         }
+    }
+
+    /// One audit entry for `count` failed attempts.
+    async fn record_failures(
+        &self,
+        name: &str,
+        id: Option<&StaffId>,
+        address: Option<IpAddr>,
+        count: u32,
+    ) {
+        let from = address.map_or_else(|| "an unknown address".to_owned(), |a| a.to_string());
+        let summary = if count == 1 {
+            format!("failed sign-in from {from}")
+        } else {
+            format!("{count} failed sign-ins from {from} in the last minute or so")
+        };
+        super::audit::record(
+            &self.store,
+            super::audit::Record {
+                staff: name,
+                staff_id: id,
+                project: None,
+                action: crate::domain::audit::AuditAction::SignInFailed,
+                summary,
+                before: None,
+                after: None,
+            },
+        )
+        .await;
     }
 
     /// The caller behind a signed-in staff id, with their projects; `None`
@@ -178,10 +212,24 @@ impl Auth {
         }))
     }
 
-    /// Forgets attempts older than the quotas' windows.
-    pub fn tidy(&self) {
-        self.by_name.retain_recent();
-        self.by_address.retain_recent();
+    /// Forgets attempts older than the quotas' windows, and records the
+    /// failed attempts counted since their last audit entry.
+    pub async fn tidy(&self) {
+        self.guard.tidy();
+        for ((name, address), count) in self.guard.due() {
+            let id = match name.as_str() {
+                UNKNOWN_NAME => None,
+                _ => self
+                    .store
+                    .staff_by_name(&name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|r| r.id),
+            };
+            self.record_failures(&name, id.as_ref(), address, count)
+                .await;
+        }
     }
 }
 

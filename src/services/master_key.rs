@@ -5,8 +5,10 @@
 //! start that finds the database switched but the file not yet moved
 //! finishes the move. Stop every console instance before rotating.
 
-use crate::store::{ResealError, Store};
+use crate::domain::ProjectId;
+use crate::store::{ResealError, Store, StoreError};
 use crate::vault::{next_key_path, KeySource, MasterKey, Vault, VaultError};
+use std::future::Future;
 use std::path::{Path, PathBuf};
 
 /// The vault for `store`, or one line saying why not; a wrong key changes
@@ -141,13 +143,48 @@ pub async fn rotate(
     .await
 }
 
+/// What a rotation needs of the store; tests wrap it to fail on cue.
+pub trait KeyRecords {
+    fn key_check(&self) -> impl Future<Output = Result<Option<String>, StoreError>>;
+    fn reseal_all<E>(
+        &self,
+        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        key_check: &str,
+    ) -> impl Future<Output = Result<usize, ResealError<E>>>;
+    fn sealed_count(&self) -> impl Future<Output = Result<usize, StoreError>>;
+}
+
+impl KeyRecords for Store {
+    fn key_check(&self) -> impl Future<Output = Result<Option<String>, StoreError>> {
+        Store::key_check(self)
+    }
+    fn reseal_all<E>(
+        &self,
+        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        key_check: &str,
+    ) -> impl Future<Output = Result<usize, ResealError<E>>> {
+        Store::reseal_all(self, reseal, key_check)
+    }
+    async fn sealed_count(&self) -> Result<usize, StoreError> {
+        Ok(self.list_projects().await?.len())
+    }
+}
+
 /// `rotate`, with the re-sealing of each secret given (tests interrupt it).
+/// The new key file is deleted only when the database is known not to use
+/// it: the re-sealing failed before its commit, or the database positively
+/// still holds the old key's check. On any doubt every key file is kept.
 pub async fn rotate_with(
-    store: &Store,
+    store: &impl KeyRecords,
     target: &Path,
-    mut reseal: impl FnMut(&crate::domain::ProjectId, &str, &Vault) -> Result<String, VaultError>,
+    mut reseal: impl FnMut(&ProjectId, &str, &Vault) -> Result<String, VaultError>,
 ) -> Result<(usize, PathBuf), String> {
     let next = next_key_path(target);
+    let before = store
+        .key_check()
+        .await
+        .map_err(|e| format!("nothing was changed: {e}"))?
+        .ok_or("nothing was changed: the database has no record of its master key yet")?;
     let Some(key) = MasterKey::generate().create_file(&next)? else {
         return Err(format!("{} exists: another rotation is running, or one stopped half-way. If none is running, start the console once (it finishes a rotation whose database part is done), then delete {} if it is still there.", next.display(), next.display()));
     };
@@ -157,24 +194,36 @@ pub async fn rotate_with(
         .await
     {
         Ok(count) => count,
-        Err(e) => {
-            // A failed COMMIT may still have landed: look before deleting.
-            let landed = store
-                .key_check()
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|c| new.opens_check(&c));
-            if !landed {
-                let _ = std::fs::remove_file(&next);
-                return Err(match e {
-                    ResealError::Store(e) => format!("nothing was changed: {e}"),
-                    ResealError::Seal(e) => format!("nothing was changed: {e}"),
-                });
-            }
-            store.list_projects().await.map_or(0, |p| p.len())
+        // Stopped before the commit: the transaction was rolled back.
+        Err(ResealError::Seal(e)) => {
+            let _ = std::fs::remove_file(&next);
+            return Err(format!("nothing was changed: {e}"));
         }
+        // A failed COMMIT may still have landed: look before deleting.
+        Err(ResealError::Store(e)) => match store.key_check().await {
+            Ok(Some(check)) if check == before => {
+                let _ = std::fs::remove_file(&next);
+                return Err(format!("nothing was changed: {e}"));
+            }
+            Ok(Some(check)) if new.opens_check(&check) => store.sealed_count().await.unwrap_or(0),
+            found => {
+                let why = match found {
+                    Err(read) => format!("the database could not be read to find out: {read}"),
+                    _ => "the database holds neither key's check".to_owned(),
+                };
+                return Err(unknown_outcome(&e, &why, target, &next));
+            }
+        },
     };
     move_into_place(&next, target)?;
     Ok((count, target.to_owned()))
+}
+
+/// What to do when nobody knows which key the database's secrets use.
+fn unknown_outcome(error: &StoreError, why: &str, target: &Path, next: &Path) -> String {
+    format!(
+        "the rotation may or may not have been saved ({error}; {why}). Both keys are kept: do not delete either. The secrets are sealed with the old key in {old} or with the new key in {new}. To find out which, start the console (or run this command again) once the database answers: a start with the old key opens the database if it still uses it, and otherwise finds the new key in {new}, moves it into {old} and keeps the old one as {old}.prev. If the console starts and {new} is still there afterwards, the database kept the old key: delete {new}, then rotate again.",
+        old = target.display(),
+        new = next.display(),
+    )
 }

@@ -8,7 +8,10 @@ pub mod credentials;
 pub mod master_key;
 pub mod projects;
 pub mod settings;
+pub mod sign_in_guard;
 pub mod staff;
+pub mod trail;
+pub mod unclear;
 
 pub use auth::{Action, Auth, Caller};
 pub use projects::Projects;

@@ -2,11 +2,13 @@
 //! project's client is built per call from its sealed login, so nothing of
 //! one project's login reaches another's calls.
 
+use super::trail::Trail;
+use crate::domain::audit::AuditAction;
 use crate::domain::{
     AccountSid, AppError, Field, FieldErrors, Login, LoginCheck, ProjectId, ProjectInput,
     ProjectSummary, ProjectUpdate, SettingsKind,
 };
-use crate::store::{NewProject, ProjectRow, Store, StoreError};
+use crate::store::{Audited, NewProject, ProjectRow, Store, StoreError};
 use crate::twilio::{TwilioClient, TwilioPool};
 use crate::vault::Vault;
 use secrecy::SecretString;
@@ -32,6 +34,12 @@ impl Projects {
         &self.store
     }
 
+    /// The key outcome links are signed with, the same for every instance
+    /// on this database (derived from its master key).
+    pub fn link_key(&self) -> [u8; 32] {
+        self.vault.link_key()
+    }
+
     pub async fn list(&self) -> Result<Vec<ProjectSummary>, AppError> {
         let rows = self.store.list_projects().await.map_err(internal)?;
         Ok(rows.iter().map(ProjectRow::summary).collect())
@@ -48,8 +56,13 @@ impl Projects {
     }
 
     /// Checks the form, tests the login against Twilio, and only then
-    /// stores the project with its secret sealed.
-    pub async fn add(&self, input: &ProjectInput) -> Result<ProjectSummary, AppError> {
+    /// stores the project with its secret sealed, and its audit entry in
+    /// the same transaction.
+    pub async fn add(
+        &self,
+        input: &ProjectInput,
+        trail: &Trail,
+    ) -> Result<ProjectSummary, AppError> {
         let update = input.validate(true).map_err(AppError::Invalid)?;
         if let Some(existing) = self
             .store
@@ -62,13 +75,38 @@ impl Projects {
         let secret = update.secret.clone().unwrap_or_default();
         let client = self.login_client(&update.login, &update.account_sid, secret.clone());
         test_login(&client, &update.account_sid).await?;
-        self.ensure_current_key().await.map_err(internal)?;
+        let key_check = self.current_key_check().await.map_err(store_failure)?;
         let id = new_id();
-        match self.insert(&id, &update, &secret).await {
+        let added = ProjectSummary {
+            id: id.clone(),
+            name: update.name.clone(),
+            account_sid: update.account_sid.clone(),
+            login: update.login.kind(),
+            api_key_sid: update.login.api_key_sid().cloned(),
+            check: None,
+        };
+        let (entry, staff_id) = trail.one_step(
+            Some(&id),
+            AuditAction::ProjectAdded,
+            format!(
+                "project \u{201c}{}\u{201d} added ({})",
+                added.name, added.account_sid
+            ),
+            None,
+            Some(summary_json(&added)),
+        );
+        let audit = Audited {
+            entry: &entry,
+            staff_id,
+        };
+        match self
+            .insert(&id, &update, &secret, &key_check, Some(audit))
+            .await
+        {
             Ok(()) => {}
             // Someone added the same account meanwhile.
             Err(StoreError::DuplicateAccount(_)) => return Err(duplicate("another")),
-            Err(e) => return Err(internal(e)),
+            Err(e) => return Err(store_failure(e)),
         }
         self.record(&id, Ok(())).await;
         tracing::info!(project = %id, account = %update.account_sid, "project added");
@@ -76,11 +114,13 @@ impl Projects {
     }
 
     /// Renames a project or replaces its login. The account stays; a new
-    /// login (or a replaced secret) is tested before it is stored.
+    /// login (or a replaced secret) is tested before it is stored, with its
+    /// audit entry in the same transaction.
     pub async fn edit(
         &self,
         id: &ProjectId,
         input: &ProjectInput,
+        trail: &Trail,
     ) -> Result<ProjectSummary, AppError> {
         let row = self.row(id).await?;
         let update = input.validate(false).map_err(AppError::Invalid)?;
@@ -109,11 +149,31 @@ impl Projects {
             let client = self.login_client(&update.login, &row.account_sid, secret.clone());
             test_login(&client, &row.account_sid).await?;
         }
-        if secret.is_some() {
-            self.ensure_current_key().await.map_err(internal)?;
-        }
+        let key_check = match secret {
+            Some(_) => Some(self.current_key_check().await.map_err(store_failure)?),
+            None => None,
+        };
         let sealed = secret.as_ref().map(|s| self.vault.seal(id, s));
         let api_key_sid = update.login.api_key_sid();
+        let before = row.summary();
+        let after = ProjectSummary {
+            name: update.name.clone(),
+            login: update.login.kind(),
+            api_key_sid: api_key_sid.cloned(),
+            ..before.clone()
+        };
+        let replaced = if secret.is_some() {
+            "; secret replaced"
+        } else {
+            ""
+        };
+        let (entry, staff_id) = trail.one_step(
+            Some(id),
+            AuditAction::ProjectEdited,
+            format!("project \u{201c}{}\u{201d} edited{replaced}", after.name),
+            Some(summary_json(&before)),
+            Some(summary_json(&after)),
+        );
         let found = self
             .store
             .update_project(
@@ -121,10 +181,14 @@ impl Projects {
                 &update.name,
                 update.login.kind(),
                 api_key_sid,
-                sealed.as_deref(),
+                sealed.as_deref().zip(key_check.as_deref()),
+                Some(Audited {
+                    entry: &entry,
+                    staff_id,
+                }),
             )
             .await
-            .map_err(internal)?;
+            .map_err(store_failure)?;
         if !found {
             return Err(AppError::no_project(id.as_str()));
         }
@@ -135,8 +199,26 @@ impl Projects {
         self.summary(id).await
     }
 
-    pub async fn remove(&self, id: &ProjectId) -> Result<(), AppError> {
-        if !self.store.delete_project(id).await.map_err(internal)? {
+    /// Forgets a project, with its audit entry in the same transaction.
+    pub async fn remove(&self, id: &ProjectId, trail: &Trail) -> Result<(), AppError> {
+        let removed = self.row(id).await?.summary();
+        let (entry, staff_id) = trail.one_step(
+            Some(id),
+            AuditAction::ProjectRemoved,
+            format!("project \u{201c}{}\u{201d} removed", removed.name),
+            Some(summary_json(&removed)),
+            None,
+        );
+        let audit = Audited {
+            entry: &entry,
+            staff_id,
+        };
+        if !self
+            .store
+            .delete_project(id, Some(audit))
+            .await
+            .map_err(internal)?
+        {
             return Err(AppError::no_project(id.as_str()));
         }
         tracing::info!(project = %id, "project removed");
@@ -166,7 +248,7 @@ impl Projects {
             .ok_or("a project registered at start needs its secret")?;
         let client = self.login_client(&update.login, &update.account_sid, secret.clone());
         let outcome = test_login(&client, &update.account_sid).await;
-        self.ensure_current_key().await?;
+        let key_check = self.current_key_check().await.map_err(|e| e.to_string())?;
         let existing = self
             .store
             .project_by_account(&update.account_sid)
@@ -187,7 +269,8 @@ impl Projects {
                         &row.name,
                         update.login.kind(),
                         api_key_sid,
-                        Some(&sealed),
+                        Some((&sealed, &key_check)),
+                        None,
                     )
                     .await
                     .map_err(|e| e.to_string())?;
@@ -195,7 +278,7 @@ impl Projects {
             }
             None => {
                 let id = id.unwrap_or_else(new_id);
-                self.insert(&id, update, &secret)
+                self.insert(&id, update, &secret, &key_check, None)
                     .await
                     .map_err(|e| e.to_string())?;
                 id
@@ -208,17 +291,15 @@ impl Projects {
         Ok(id)
     }
 
-    /// Refuses to seal with a key the store no longer uses (rotated while
-    /// this instance ran): such a secret would not open after a restart.
-    async fn ensure_current_key(&self) -> Result<(), String> {
-        let check = self.store.key_check().await.map_err(|e| e.to_string())?;
-        if check.is_some_and(|c| self.vault.opens_check(&c)) {
-            Ok(())
-        } else {
-            Err(
-                "the master key was rotated while this console ran; restart it to use the new key"
-                    .into(),
-            )
+    /// The store's key check, if this instance's key opens it: refuses to
+    /// seal with a key the store no longer uses (rotated while this
+    /// instance ran), since such a secret would not open after a restart.
+    /// The write that follows is made only while the store still holds
+    /// this very check, so a rotation committed in between refuses it too.
+    async fn current_key_check(&self) -> Result<String, StoreError> {
+        match self.store.key_check().await? {
+            Some(check) if self.vault.opens_check(&check) => Ok(check),
+            _ => Err(StoreError::KeyRotated),
         }
     }
 
@@ -228,6 +309,8 @@ impl Projects {
         id: &ProjectId,
         update: &ProjectUpdate,
         secret: &str,
+        key_check: &str,
+        audit: Option<Audited<'_>>,
     ) -> Result<(), StoreError> {
         let sealed = self.vault.seal(id, secret);
         self.store
@@ -238,6 +321,8 @@ impl Projects {
                 login: update.login.kind(),
                 api_key_sid: update.login.api_key_sid(),
                 sealed_secret: &sealed,
+                key_check: Some(key_check),
+                audit,
             })
             .await
     }
@@ -317,8 +402,41 @@ fn invalid(field: Field, message: impl Into<String>) -> AppError {
     AppError::Invalid(errors)
 }
 
-/// A store failure: logged in full, shown by reference.
-pub fn internal(error: impl std::fmt::Display) -> AppError {
+/// A project as its audit entries keep it.
+pub fn summary_json(project: &ProjectSummary) -> String {
+    serde_json::json!({
+        "name": project.name,
+        "account_sid": project.account_sid,
+        "login": project.login.slug(),
+        "api_key_sid": project.api_key_sid,
+    })
+    .to_string()
+}
+
+/// A rotated key is said as it is (the operator must restart); any other
+/// store failure is internal.
+fn store_failure(error: StoreError) -> AppError {
+    match error {
+        StoreError::KeyRotated => AppError::NotDone(error.to_string()),
+        e => internal(e),
+    }
+}
+
+/// A store failure: logged in full, shown by reference; or, when the
+/// database could not be reached, said as it is (503), logged once per
+/// outage.
+pub fn internal<E: std::fmt::Display + 'static>(error: E) -> AppError {
+    let any: &dyn std::any::Any = &error;
+    let unavailable = any
+        .downcast_ref::<StoreError>()
+        .is_some_and(StoreError::is_unavailable)
+        || any
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(crate::store::outage::is_unavailable);
+    if unavailable {
+        crate::store::outage::note_unavailable(&error);
+        return AppError::database_unavailable();
+    }
     let id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     tracing::error!(reference = %id, "{error}");
     AppError::Internal { id }

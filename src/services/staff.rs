@@ -1,12 +1,13 @@
 //! Managing staff: admins add staff, change their role, projects and
-//! password, and remove them. Every change is audited (never a password).
+//! password, and remove them. Every change is audited (never a password),
+//! its entry written in the change's own transaction.
 
-use super::audit::{self, Record};
 use super::auth::{hash_password, Action, Caller};
+use super::trail::Trail;
 use crate::domain::audit::AuditAction;
 use crate::domain::staff::{check_new_password, check_staff_name};
 use crate::domain::{AppError, Field, FieldErrors, ProjectId, Role, StaffInput, StaffView};
-use crate::store::Store;
+use crate::store::{Audited, Store};
 
 pub async fn list(store: &Store, caller: &Caller) -> Result<Vec<StaffView>, AppError> {
     caller.may(Action::Administer, None)?;
@@ -102,52 +103,55 @@ pub async fn save(store: &Store, caller: &Caller, input: &StaffInput) -> Result<
         Some(row) => Some(describe(store, &row.id, row.role).await?),
         None => None,
     };
-    let id = match &existing {
-        Some(row) => {
-            store
-                .set_role(&row.id, role)
-                .await
-                .map_err(super::projects::internal)?;
-            if let Some(hash) = &hash {
-                store
-                    .set_password_hash(&row.id, hash)
-                    .await
-                    .map_err(super::projects::internal)?;
-            }
-            row.id.clone()
-        }
-        None => {
-            crate::server::ensure_staff(store, &name, role, hash.as_deref().unwrap_or_default())
-                .await
-                .map_err(super::projects::internal)?
-        }
-    };
-    store
-        .set_assigned(&id, &projects)
-        .await
-        .map_err(super::projects::internal)?;
-    let after = describe(store, &id, role).await?;
     let password_note = if hash.is_some() && existing.is_some() {
         "; password replaced"
     } else {
         ""
     };
-    audit::record(
-        store,
-        Record {
-            staff: &caller.name,
-            project: None,
-            action: if existing.is_some() {
-                AuditAction::StaffChanged
-            } else {
-                AuditAction::StaffAdded
-            },
-            summary: format!("staff member {name}{password_note}"),
-            before,
-            after: Some(after),
+    let projects_shown: Vec<String> = projects.iter().map(ToString::to_string).collect();
+    let after = serde_json::json!({ "role": role.slug(), "projects": projects_shown }).to_string();
+    let trail = Trail::new(store.clone(), &caller.name, Some(caller.id.clone()), None);
+    let (entry, staff_id) = trail.one_step(
+        None,
+        if existing.is_some() {
+            AuditAction::StaffChanged
+        } else {
+            AuditAction::StaffAdded
         },
-    )
-    .await;
+        format!("staff member {name}{password_note}"),
+        before,
+        Some(after),
+    );
+    let row = crate::store::StaffRow {
+        id: existing
+            .as_ref()
+            .map_or_else(crate::store::new_staff_id, |row| row.id.clone()),
+        name: name.clone(),
+        password_hash: hash.unwrap_or_default(),
+        role,
+    };
+    store
+        .save_staff(
+            existing.as_ref().map(|row| &row.id),
+            &row,
+            &projects,
+            Audited {
+                entry: &entry,
+                staff_id,
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            crate::store::StoreError::DuplicateName(_) => {
+                let mut errors = FieldErrors::default();
+                errors.push(
+                    Field::StaffName,
+                    "is taken: another staff member was just added under it",
+                );
+                AppError::Invalid(errors)
+            }
+            e => super::projects::internal(e),
+        })?;
     Ok(existing.is_none())
 }
 
@@ -170,22 +174,24 @@ pub async fn remove(store: &Store, caller: &Caller, name: &str) -> Result<(), Ap
         ));
     }
     let before = describe(store, &row.id, row.role).await?;
+    let trail = Trail::new(store.clone(), &caller.name, Some(caller.id.clone()), None);
+    let (entry, staff_id) = trail.one_step(
+        None,
+        AuditAction::StaffRemoved,
+        format!("staff member {} removed", row.name),
+        Some(before),
+        None,
+    );
     store
-        .delete_staff(&row.id)
+        .delete_staff(
+            &row.id,
+            Some(Audited {
+                entry: &entry,
+                staff_id,
+            }),
+        )
         .await
         .map_err(super::projects::internal)?;
-    audit::record(
-        store,
-        Record {
-            staff: &caller.name,
-            project: None,
-            action: AuditAction::StaffRemoved,
-            summary: format!("staff member {} removed", row.name),
-            before: Some(before),
-            after: None,
-        },
-    )
-    .await;
     Ok(())
 }
 

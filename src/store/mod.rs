@@ -5,14 +5,15 @@
 //! at start, after a check that the database is not newer than the binary.
 
 mod audit;
+pub mod outage;
 mod projects;
 mod sessions;
 mod staff;
 
 pub use audit::Scope as AuditScope;
-pub use projects::{NewProject, ProjectRow, ResealError};
+pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
-pub use staff::StaffRow;
+pub use staff::{new_staff_id, StaffRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -20,15 +21,34 @@ use sqlx::{AnyPool, Executor};
 use std::borrow::Cow;
 use std::str::FromStr;
 
-/// Every migration, in order; the binary knows the schema up to the last.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+/// Every migration, in order, as (version, description, SQLite's SQL,
+/// PostgreSQL's SQL): most are one portable file, a few (triggers) need
+/// each engine's own words. The binary knows the schema up to the last.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     (
         1,
         "projects",
         include_str!("../../migrations/0001_projects.sql"),
+        include_str!("../../migrations/0001_projects.sql"),
     ),
-    (2, "staff", include_str!("../../migrations/0002_staff.sql")),
-    (3, "audit", include_str!("../../migrations/0003_audit.sql")),
+    (
+        2,
+        "staff",
+        include_str!("../../migrations/0002_staff.sql"),
+        include_str!("../../migrations/0002_staff.sql"),
+    ),
+    (
+        3,
+        "audit",
+        include_str!("../../migrations/0003_audit.sql"),
+        include_str!("../../migrations/0003_audit.sql"),
+    ),
+    (
+        4,
+        "audit append-only",
+        include_str!("../../migrations/0004_audit_append_only.sqlite.sql"),
+        include_str!("../../migrations/0004_audit_append_only.postgres.sql"),
+    ),
 ];
 
 /// A failure of the store, worded for the log or one start-up line. It
@@ -39,8 +59,17 @@ pub enum StoreError {
     DuplicateAccount(String),
     #[error("a staff member named {0} exists already")]
     DuplicateName(String),
+    #[error("the master key was rotated while this console ran; restart it to use the new key. Nothing was stored.")]
+    KeyRotated,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// The database could not be reached (see `outage`).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(e) if outage::is_unavailable(e))
+    }
 }
 
 /// Which engine the store runs on.
@@ -65,6 +94,29 @@ impl Store {
     /// may still be starting) and for every query after.
     pub async fn open(url: &str) -> Result<Self, String> {
         Self::open_waiting(url, std::time::Duration::from_secs(10)).await
+    }
+
+    /// [`Store::open`], each query after start-up waiting `acquire` at most
+    /// for a connection (start-up itself waits 10 s, as the database may
+    /// still be starting), so a database that is down is answered quickly.
+    pub async fn open_answering_within(
+        url: &str,
+        acquire: std::time::Duration,
+    ) -> Result<Self, String> {
+        let started = std::time::Instant::now();
+        loop {
+            match Self::open_waiting(url, acquire).await {
+                Ok(store) => return Ok(store),
+                Err(e) if started.elapsed() >= std::time::Duration::from_secs(10) => return Err(e),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+            }
+        }
+    }
+
+    /// Whether the database answers now (for `/readyz`).
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        Ok(())
     }
 
     /// [`Store::open`], waiting `wait` at most for a connection.
@@ -111,7 +163,7 @@ impl Store {
                 .await
                 .map_err(cannot_open)?;
         }
-        migrator()
+        migrator(backend)
             .run(store.writer())
             .await
             .map_err(|e| format!("cannot update the database {shown}: {e}"))?;
@@ -212,10 +264,14 @@ fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
-fn migrator() -> Migrator {
+fn migrator(backend: Backend) -> Migrator {
     let migrations = MIGRATIONS
         .iter()
-        .map(|&(version, description, sql)| {
+        .map(|&(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
             Migration::new(
                 version,
                 Cow::Borrowed(description),

@@ -75,6 +75,30 @@ pub struct NewProject<'a> {
     pub login: LoginKind,
     pub api_key_sid: Option<&'a ApiKeySid>,
     pub sealed_secret: &'a str,
+    /// The vault's key check as read when the secret was sealed: the row
+    /// is written only if the database still holds that check, so a key
+    /// rotated meanwhile refuses it ([`StoreError::KeyRotated`]).
+    pub key_check: Option<&'a str>,
+    /// Written in the same transaction: both land or neither.
+    pub audit: Option<Audited<'a>>,
+}
+
+/// An audit entry for a change that touches only the store, written in the
+/// change's own transaction.
+#[derive(Clone, Copy)]
+pub struct Audited<'a> {
+    pub entry: &'a crate::domain::audit::AuditEntry,
+    pub staff_id: Option<&'a str>,
+}
+
+impl Audited<'_> {
+    pub(super) async fn write(
+        self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    ) -> Result<(), StoreError> {
+        super::audit::insert_audit(&mut **tx, self.entry, self.staff_id, None).await?;
+        Ok(())
+    }
 }
 
 const COLUMNS: &str = "id, name, account_sid, login_kind, api_key_sid, sealed_secret, checked_at, check_status, check_message";
@@ -114,20 +138,36 @@ impl Store {
     /// Adds a project; an account already registered is refused.
     pub async fn insert_project(&self, new: &NewProject<'_>) -> Result<(), StoreError> {
         let now = super::now();
-        let result = sqlx::query(
-            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(new.id.as_str())
-        .bind(new.name)
-        .bind(new.account_sid.as_str())
-        .bind(new.login.slug())
-        .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
-        .bind(new.sealed_secret)
-        .bind(now)
-        .execute(self.writer())
-        .await;
+        // One statement: the key check and the insert cannot be split by a
+        // rotation's commit (on PostgreSQL the rotation locks the table, and
+        // this statement's snapshot is taken once that lock is released).
+        let sql = if new.key_check.is_some() {
+            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $7 FROM vault WHERE id = 1 AND key_check = $8"
+        } else {
+            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+        };
+        let mut query = sqlx::query(sql)
+            .bind(new.id.as_str())
+            .bind(new.name)
+            .bind(new.account_sid.as_str())
+            .bind(new.login.slug())
+            .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
+            .bind(new.sealed_secret)
+            .bind(now);
+        if let Some(check) = new.key_check {
+            query = query.bind(check);
+        }
+        let mut tx = self.writer().begin().await?;
+        let result = query.execute(&mut *tx).await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(done) if done.rows_affected() == 0 => Err(StoreError::KeyRotated),
+            Ok(_) => {
+                if let Some(audit) = new.audit {
+                    audit.write(&mut tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
             Err(e) if is_unique_violation(&e) => {
                 Err(StoreError::DuplicateAccount(new.account_sid.to_string()))
             }
@@ -135,18 +175,23 @@ impl Store {
         }
     }
 
-    /// Changes a project's name and login; `sealed_secret` `None` keeps the
-    /// stored secret. False when there is no such project.
+    /// Changes a project's name and login; `sealed` `None` keeps the
+    /// stored secret, else it is the new sealed secret with the key check
+    /// it was sealed under (see [`NewProject::key_check`]). False when there
+    /// is no such project.
     pub async fn update_project(
         &self,
         id: &ProjectId,
         name: &str,
         login: LoginKind,
         api_key_sid: Option<&ApiKeySid>,
-        sealed_secret: Option<&str>,
+        sealed: Option<(&str, &str)>,
+        audit: Option<Audited<'_>>,
     ) -> Result<bool, StoreError> {
+        let (sealed_secret, key_check) = sealed.unzip();
+        let mut tx = self.writer().begin().await?;
         let result = sqlx::query(
-            "UPDATE projects SET name = $2, login_kind = $3, api_key_sid = $4, sealed_secret = COALESCE($5, sealed_secret), updated_at = $6 WHERE id = $1",
+            "UPDATE projects SET name = $2, login_kind = $3, api_key_sid = $4, sealed_secret = COALESCE($5, sealed_secret), updated_at = $6 WHERE id = $1 AND ($7 = '' OR EXISTS (SELECT 1 FROM vault WHERE vault.id = 1 AND vault.key_check = $7))",
         )
         .bind(id.as_str())
         .bind(name)
@@ -154,18 +199,42 @@ impl Store {
         .bind(api_key_sid.map(|s| s.as_str().to_owned()))
         .bind(sealed_secret.map(str::to_owned))
         .bind(super::now())
-        .execute(self.writer())
+        .bind(key_check.unwrap_or_default().to_owned())
+        .execute(&mut *tx)
         .await?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() == 1 {
+            if let Some(audit) = audit {
+                audit.write(&mut tx).await?;
+            }
+            tx.commit().await?;
+            return Ok(true);
+        }
+        drop(tx);
+        if key_check.is_some() && self.project(id).await?.is_some() {
+            return Err(StoreError::KeyRotated);
+        }
+        Ok(false)
     }
 
     /// False when there was no such project.
-    pub async fn delete_project(&self, id: &ProjectId) -> Result<bool, StoreError> {
+    pub async fn delete_project(
+        &self,
+        id: &ProjectId,
+        audit: Option<Audited<'_>>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
         let result = sqlx::query("DELETE FROM projects WHERE id = $1")
             .bind(id.as_str())
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if let Some(audit) = audit {
+            audit.write(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Keeps the outcome of a connection test for the projects list.

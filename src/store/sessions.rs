@@ -29,6 +29,25 @@ impl SessionTable {
     }
 }
 
+impl SessionTable {
+    /// Writes a session's data and expiry directly (not through
+    /// tower-sessions' save after the handler). Only an existing session.
+    pub async fn touch(
+        &self,
+        id: &Id,
+        data: &serde_json::Value,
+        expires_at: i64,
+    ) -> std::result::Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
+            .bind(hash(id))
+            .bind(data.to_string())
+            .bind(expires_at)
+            .execute(self.store.writer())
+            .await?;
+        Ok(())
+    }
+}
+
 fn hash(id: &Id) -> String {
     let digest = Sha256::digest(id.to_string().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()

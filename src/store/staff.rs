@@ -1,6 +1,6 @@
 //! Staff accounts and the projects assigned to them.
 
-use super::{Store, StoreError};
+use super::{Audited, Store, StoreError};
 use crate::domain::{ProjectId, Role, StaffId};
 use sqlx::Row;
 
@@ -88,16 +88,7 @@ impl Store {
         .bind(super::now())
         .execute(self.writer())
         .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(e))
-                if e.constraint() == Some("staff_name_key")
-                    || e.message().contains("staff.name") =>
-            {
-                Err(StoreError::DuplicateName(staff.name.clone()))
-            }
-            Err(e) => Err(e.into()),
-        }
+        result.map(drop).map_err(|e| duplicate_name(e, &staff.name))
     }
 
     /// Replaces a staff member's password hash.
@@ -151,13 +142,79 @@ impl Store {
     }
 
     /// Removes a staff member (their assignments go with them; sessions
-    /// end at their next request, when the account is not found).
-    pub async fn delete_staff(&self, id: &StaffId) -> Result<bool, StoreError> {
+    /// end at their next request, when the account is not found), with
+    /// `audit` in the same transaction.
+    pub async fn delete_staff(
+        &self,
+        id: &StaffId,
+        audit: Option<Audited<'_>>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
         let result = sqlx::query("DELETE FROM staff WHERE id = $1")
             .bind(id.as_str())
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        Ok(result.rows_affected() == 1)
+        if result.rows_affected() != 1 {
+            return Ok(false);
+        }
+        if let Some(audit) = audit {
+            audit.write(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Adds a staff member (`existing` None) or changes one: role, password
+    /// hash (None keeps it), the projects assigned, and `audit`, all in one
+    /// transaction, so a failure anywhere changes and records nothing.
+    pub async fn save_staff(
+        &self,
+        existing: Option<&StaffId>,
+        staff: &StaffRow,
+        projects: &[ProjectId],
+        audit: Audited<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        match existing {
+            Some(id) => {
+                sqlx::query("UPDATE staff SET role = $2, password_hash = COALESCE($3, password_hash) WHERE id = $1")
+                    .bind(id.as_str())
+                    .bind(staff.role.slug())
+                    .bind(Some(staff.password_hash.clone()).filter(|h| !h.is_empty()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {
+                let inserted = sqlx::query(
+                    "INSERT INTO staff (id, name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(staff.id.as_str())
+                .bind(&staff.name)
+                .bind(&staff.password_hash)
+                .bind(staff.role.slug())
+                .bind(super::now())
+                .execute(&mut *tx)
+                .await;
+                if let Err(e) = inserted {
+                    return Err(duplicate_name(e, &staff.name));
+                }
+            }
+        }
+        let id = existing.unwrap_or(&staff.id);
+        sqlx::query("DELETE FROM staff_projects WHERE staff_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        for project in projects {
+            sqlx::query("INSERT INTO staff_projects (staff_id, project_id) VALUES ($1, $2)")
+                .bind(id.as_str())
+                .bind(project.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit.write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Gives an editor or viewer a project.
@@ -180,5 +237,25 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?;
         Ok(ids.into_iter().filter_map(|id| id.parse().ok()).collect())
+    }
+}
+
+/// A fresh id for a staff member.
+pub fn new_staff_id() -> StaffId {
+    uuid::Uuid::new_v4().simple().to_string()[..12]
+        .parse()
+        .expect("hex digits are a valid id")
+}
+
+/// A name already taken, as PostgreSQL (the constraint) or SQLite (the
+/// column) says it; any other error as it is.
+fn duplicate_name(error: sqlx::Error, name: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(e)
+            if e.constraint() == Some("staff_name_key") || e.message().contains("staff.name") =>
+        {
+            StoreError::DuplicateName(name.to_owned())
+        }
+        _ => error.into(),
     }
 }

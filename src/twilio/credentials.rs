@@ -101,6 +101,18 @@ impl TwilioClient {
         self.json(response).await
     }
 
+    pub async fn fetch_credential(
+        &self,
+        kind: CredentialKind,
+        sid: &CredentialSid,
+    ) -> Result<Credential, TwilioError> {
+        let url = self.accounts_url(&format!("{}/{sid}", kind.path()));
+        let response = self
+            .send(|| self.inner.http.get(&url), Idempotent::Yes)
+            .await?;
+        self.json(response).await
+    }
+
     pub async fn rename_credential(
         &self,
         kind: CredentialKind,

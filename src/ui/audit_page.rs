@@ -4,7 +4,7 @@
 use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::audit::{list_audit, MAX_FILTER};
-use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage};
+use crate::domain::audit::{AuditAction, AuditEntry, AuditFilter, AuditOutcome, AuditPage};
 use crate::domain::LoginCheck;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -201,6 +201,11 @@ fn EntryRow(entry: AuditEntry) -> impl IntoView {
     .when();
     let what = AuditAction::from_slug(&entry.action)
         .map_or(entry.action.clone(), |a| a.label().to_owned());
+    // A change at Twilio that did not end as done says how it ended.
+    let outcome = entry
+        .outcome
+        .filter(|o| *o != AuditOutcome::Done)
+        .map(|o| view! { " " <em class="outcome">{format!("({})", o.label())}</em> });
     view! {
         <tr>
             <td>{when}</td>
@@ -210,6 +215,7 @@ fn EntryRow(entry: AuditEntry) -> impl IntoView {
                 <strong>{what}</strong>
                 ": "
                 {entry.summary}
+                {outcome}
             </td>
             <td class="value">{entry.before.unwrap_or_default()}</td>
             <td class="value">{entry.after.unwrap_or_default()}</td>

@@ -100,6 +100,13 @@ pub fn StaffBar() -> impl IntoView {
                                 }>
                                     <button type="submit">"Sign out"</button>
                                 </form>
+                                {move || {
+                                    sign_out
+                                        .value()
+                                        .get()
+                                        .and_then(Result::err)
+                                        .map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })
+                                }}
                             </div>
                         }
                     })

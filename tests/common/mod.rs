@@ -233,7 +233,7 @@ fn console_router(
         auth: Auth::new(projects.store().clone()),
         leptos_options,
         projects: projects.clone(),
-        site: Site::new(addr, None),
+        site: Site::new(addr, None).with_key(projects.link_key()),
         deadline,
     })
 }
@@ -327,7 +327,17 @@ pub async fn call_as(
 /// Signs in at the console on `addr` as a browser with JavaScript would;
 /// the session cookie (`name=value`), or the answer's status and body.
 pub async fn sign_in(addr: SocketAddr, name: &str, password: &str) -> Result<String, String> {
-    let response = browser_without_js()
+    sign_in_with(&browser_without_js(), addr, name, password).await
+}
+
+/// `sign_in` through `client` (one bound to another local address, say).
+pub async fn sign_in_with(
+    client: &reqwest::Client,
+    addr: SocketAddr,
+    name: &str,
+    password: &str,
+) -> Result<String, String> {
+    let response = client
         .post(format!("http://{addr}/api/auth/sign-in"))
         .header("origin", format!("http://{addr}"))
         .header(reqwest::header::ACCEPT, "application/json")

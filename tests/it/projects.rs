@@ -407,6 +407,8 @@ fn a_long_list_is_paged_and_searched_on_the_server() {
                     login: composition_admin::domain::LoginKind::AuthToken,
                     api_key_sid: None,
                     sealed_secret: "v1.unused",
+                    key_check: None,
+                    audit: None,
                 })
                 .await
                 .unwrap();

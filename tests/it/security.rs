@@ -484,3 +484,65 @@ fn one_deadline_covers_every_call_and_retry() {
         console.fake.clear_faults();
     })
 }
+
+#[test]
+fn a_signed_outcome_link_fills_nothing_for_another_session_but_works_on_another_instance() {
+    on_runtime(async {
+        let console = start_console().await;
+        // A failed no-JavaScript post: its redirect carries the signed error.
+        let response = console
+            .browser()
+            .post(console.url(CreatePublicKey::url()))
+            .header(ORIGIN, console.origin())
+            .header(ACCEPT, "text/html")
+            .header(REFERER, console.url(&console.page("/credentials")))
+            .form(&[
+                ("project", PROJECT),
+                ("input[friendly_name]", "planted-name"),
+                ("input[public_key]", "not a key"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let location = response.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.contains("__sig="), "{location}");
+        assert!(console.html(&location).await.contains("planted-name"));
+        // The same link, opened by another person's session: stripped.
+        let hash = composition_admin::services::auth::hash_password("other password 123".into())
+            .await
+            .unwrap();
+        composition_admin::server::ensure_staff(
+            console.projects.store(),
+            "other",
+            composition_admin::domain::Role::Admin,
+            &hash,
+        )
+        .await
+        .unwrap();
+        let other = sign_in(console.addr, "other", "other password 123")
+            .await
+            .unwrap();
+        let theirs = browser_without_js()
+            .get(console.url(&location))
+            .header(reqwest::header::COOKIE, other)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(theirs.status(), 303);
+        let clean = theirs.headers()[LOCATION].to_str().unwrap();
+        assert!(
+            !clean.contains("__err") && !clean.contains("__sig"),
+            "{clean}"
+        );
+        // Another instance on the same database honours it for its session.
+        let twin = start_console_over(start_fake().await, console.projects.clone()).await;
+        let there = browser_without_js()
+            .get(twin.url(&location))
+            .header(reqwest::header::COOKIE, console.cookie.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(there.status(), 200, "not redirected: the signature holds");
+        assert!(there.text().await.unwrap().contains("planted-name"));
+    })
+}

@@ -226,6 +226,8 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 login: composition_admin::domain::LoginKind::AuthToken,
                 api_key_sid: None,
                 sealed_secret: "v1.unused",
+                key_check: None,
+                audit: None,
             })
             .await
             .unwrap();
@@ -456,5 +458,269 @@ fn a_session_started_on_one_instance_works_on_another_on_the_same_database() {
         let out = call(&first, Some(&first.cookie), "/api/auth/sign-out", &[]).await;
         assert_eq!(out.status(), 200);
         assert_eq!(page(&second, &first.cookie).await.unwrap().status(), 303);
+    })
+}
+
+#[test]
+fn a_failing_session_store_does_not_turn_a_save_that_reached_twilio_into_a_500() {
+    on_runtime(async {
+        let console = start_console().await;
+        // Last seen two minutes ago: this request moves its idle expiry on.
+        let cookie = planted_session(&console, 120, 1800).await;
+        // From now on every write of a session fails, as in a failover.
+        let db = console.data_dir.as_ref().unwrap().join("console.db");
+        raw_sql(
+            &format!("sqlite://{}", db.display()),
+            "CREATE TRIGGER sessions_down BEFORE UPDATE ON sessions BEGIN SELECT RAISE(ABORT, 'the session store is down'); END;",
+        )
+        .await;
+        let saved = call(
+            &console,
+            Some(&cookie),
+            "/api/settings/save",
+            &[
+                ("project", PROJECT),
+                ("kind", "Composition"),
+                ("input[friendly_name]", "Saved while sessions fail"),
+                ("input[encryption_enabled]", "false"),
+                ("input[aws_storage_enabled]", "false"),
+                ("original[friendly_name]", "Demo compositions"),
+                ("original[encryption_enabled]", "false"),
+                ("original[aws_storage_enabled]", "false"),
+            ],
+        )
+        .await;
+        assert_eq!(saved.status(), 200, "the change reached Twilio");
+        let body = saved.text().await.unwrap();
+        assert!(body.contains("Saved while sessions fail"), "{body}");
+        let held = console
+            .projects
+            .client(&console.project())
+            .await
+            .unwrap()
+            .fetch_settings(composition_admin::domain::SettingsKind::Composition)
+            .await
+            .unwrap();
+        assert_eq!(
+            held.friendly_name.as_deref(),
+            Some("Saved while sessions fail")
+        );
+    })
+}
+
+#[test]
+fn an_idle_expiry_moved_on_renews_the_cookie_as_sign_in_sets_it() {
+    on_runtime(async {
+        let console = start_console().await;
+        let cookie = planted_session(&console, 120, 1800).await;
+        let response = browser_without_js()
+            .get(console.url("/projects"))
+            .header(COOKIE, cookie.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let set = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+        assert!(set.starts_with(&format!("{cookie};")), "{set}");
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=1800"] {
+            assert!(set.contains(attribute), "{attribute} in {set}");
+        }
+        // Within the minute, nothing is written or sent again.
+        let again = browser_without_js()
+            .get(console.url("/projects"))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 200);
+        assert!(again.headers().get(SET_COOKIE).is_none());
+    })
+}
+
+/// Signs in as `name` over a request carrying `planted` as its cookie;
+/// the cookie the answer sets.
+async fn sign_in_over(console: &Console, planted: &str, name: &str, password: &str) -> String {
+    let response = browser_without_js()
+        .post(console.url("/api/auth/sign-in"))
+        .header("origin", console.origin())
+        .header(ACCEPT, "application/json")
+        .header(COOKIE, planted)
+        .form(&[("input[name]", name), ("input[password]", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let set = response.headers()[SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+#[test]
+fn signing_in_over_a_live_session_answers_a_new_id_and_the_planted_one_gains_nothing() {
+    on_runtime(async {
+        let console = start_console().await;
+        // A live session the store holds: a viewer's, as an attacker who is
+        // a viewer could plant it in an admin's browser.
+        let planted = staff(&console, "vic", Role::Viewer, &[]).await;
+        let fresh = sign_in_over(&console, &planted, ADMIN, ADMIN_PASSWORD).await;
+        assert_ne!(fresh, planted, "a new id at sign-in");
+        let staff_list = call(&console, Some(&fresh), "/api/staff/list", &[]).await;
+        assert_eq!(staff_list.status(), 200, "the new id is the admin's");
+        let planted_now = call(&console, Some(&planted), "/api/staff/list", &[]).await;
+        assert_ne!(
+            planted_now.status(),
+            200,
+            "the planted id does not carry the admin's identity"
+        );
+        let whoami = call(&console, Some(&planted), "/api/auth/whoami", &[]).await;
+        let who = whoami.text().await.unwrap();
+        assert!(!who.contains(ADMIN), "{who}");
+    })
+}
+
+/// How many audit entries of `action` the console's store holds.
+async fn entries_of(console: &Console, action: &str) -> usize {
+    let filter = composition_admin::domain::audit::AuditFilter {
+        action: Some(action.into()),
+        ..Default::default()
+    };
+    let (_, count) = console
+        .projects
+        .store()
+        .audit(
+            &filter,
+            composition_admin::store::AuditScope::Everything,
+            0,
+            1,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    count
+}
+
+#[test]
+fn a_sign_out_the_server_could_not_end_says_so_and_records_nothing() {
+    on_runtime(async {
+        let console = start_console().await;
+        let db = format!(
+            "sqlite://{}",
+            console
+                .data_dir
+                .as_ref()
+                .unwrap()
+                .join("console.db")
+                .display()
+        );
+        raw_sql(
+            &db,
+            "CREATE TRIGGER sessions_stuck BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'the session store is down'); END;",
+        )
+        .await;
+        let out = call(&console, Some(&console.cookie), "/api/auth/sign-out", &[]).await;
+        assert_eq!(out.status(), 503);
+        assert!(
+            out.headers().get(SET_COOKIE).is_none(),
+            "the browser keeps its cookie to try again"
+        );
+        let said = out.text().await.unwrap();
+        assert!(said.contains("You are still signed in"), "{said}");
+        assert_eq!(entries_of(&console, "signed-out").await, 0);
+        let still = call(&console, Some(&console.cookie), "/api/projects/list", &[]).await;
+        assert_eq!(still.status(), 200, "the session is still open");
+        // Once the store works again, signing out ends it and says so.
+        raw_sql(&db, "DROP TRIGGER sessions_stuck").await;
+        let out = call(&console, Some(&console.cookie), "/api/auth/sign-out", &[]).await;
+        assert_eq!(out.status(), 200);
+        assert_eq!(entries_of(&console, "signed-out").await, 1);
+        let ended = call(&console, Some(&console.cookie), "/api/projects/list", &[]).await;
+        assert_eq!(ended.status(), 401);
+    })
+}
+
+/// The audit entries of sign-in failures, as (who, summary).
+async fn failures(console: &Console) -> Vec<(String, String)> {
+    let filter = composition_admin::domain::audit::AuditFilter {
+        action: Some("sign-in-failed".into()),
+        ..Default::default()
+    };
+    let (entries, _) = console
+        .projects
+        .store()
+        .audit(
+            &filter,
+            composition_admin::store::AuditScope::Everything,
+            0,
+            1000,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    entries.into_iter().map(|e| (e.staff, e.summary)).collect()
+}
+
+#[test]
+fn a_flood_from_one_address_neither_locks_the_name_out_nor_fills_the_trail() {
+    on_runtime(async {
+        let console = start_console().await;
+        let flooder = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap();
+        let mut refused = 0;
+        for _ in 0..500 {
+            let answer = sign_in_with(&flooder, console.addr, ADMIN, "guess 1234567890")
+                .await
+                .unwrap_err();
+            if answer.starts_with("429") {
+                refused += 1;
+            } else {
+                assert!(answer.starts_with("401"), "{answer}");
+            }
+        }
+        assert!(refused >= 490, "{refused} of 500 refused");
+        // The admin, from their own address, signs in at once.
+        let started = std::time::Instant::now();
+        sign_in(console.addr, ADMIN, ADMIN_PASSWORD).await.unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "not held up: {:?}",
+            started.elapsed()
+        );
+        let rows = failures(&console).await;
+        assert!(!rows.is_empty() && rows.len() <= 10, "{rows:?}");
+        assert!(rows.iter().all(|(who, _)| who == ADMIN), "{rows:?}");
+        assert!(rows[0].1.contains("127.0.0.2"), "{rows:?}");
+    })
+}
+
+#[test]
+fn a_failed_sign_in_never_keeps_a_name_that_is_no_account() {
+    on_runtime(async {
+        let console = start_console().await;
+        // A password typed into the name field, by mistake.
+        let typed = "my-secret-password-42";
+        sign_in(console.addr, typed, "anything at all 123")
+            .await
+            .unwrap_err();
+        // Refused before any check: empty and overlong names.
+        sign_in(console.addr, "   ", "anything at all 123")
+            .await
+            .unwrap_err();
+        sign_in(console.addr, &"n".repeat(65), "anything at all 123")
+            .await
+            .unwrap_err();
+        let rows = failures(&console).await;
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, "(unknown name)");
+        assert!(!rows[0].1.contains(typed), "{rows:?}");
+        let export = console
+            .get("/audit/export?format=json")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!export.contains(typed), "{export}");
     })
 }

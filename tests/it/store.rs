@@ -23,6 +23,8 @@ async fn add(store: &Store, project: &str, name: &str, account: &str) -> Result<
             login: LoginKind::ApiKey,
             api_key_sid: Some(&key),
             sealed_secret: "v1.sealed-a",
+            key_check: None,
+            audit: None,
         })
         .await
 }
@@ -61,6 +63,7 @@ fn projects_are_stored_listed_changed_and_removed() {
                     "Alpha 2",
                     LoginKind::ApiKey,
                     a.api_key_sid.as_ref(),
+                    None,
                     None
                 )
                 .await
@@ -68,13 +71,30 @@ fn projects_are_stored_listed_changed_and_removed() {
             let renamed = store.project(&id("a")).await.unwrap().unwrap();
             assert_eq!(renamed.name, "Alpha 2");
             assert_eq!(renamed.sealed_secret, "v1.sealed-a");
+            // A new secret is stored only under the key check it was sealed for.
+            store.set_key_check("check-1").await.unwrap();
+            let refused = store
+                .update_project(
+                    &id("a"),
+                    "Alpha 2",
+                    LoginKind::AuthToken,
+                    None,
+                    Some(("v1.other", "check-0")),
+                    None,
+                )
+                .await;
+            assert!(
+                matches!(refused, Err(StoreError::KeyRotated)),
+                "{refused:?}"
+            );
             assert!(store
                 .update_project(
                     &id("a"),
                     "Alpha 2",
                     LoginKind::AuthToken,
                     None,
-                    Some("v1.other")
+                    Some(("v1.other", "check-1")),
+                    None
                 )
                 .await
                 .unwrap());
@@ -94,11 +114,11 @@ fn projects_are_stored_listed_changed_and_removed() {
                 Some(check)
             );
 
-            assert!(store.delete_project(&id("a")).await.unwrap());
-            assert!(!store.delete_project(&id("a")).await.unwrap());
+            assert!(store.delete_project(&id("a"), None).await.unwrap());
+            assert!(!store.delete_project(&id("a"), None).await.unwrap());
             assert!(store.project(&id("a")).await.unwrap().is_none());
             assert!(!store
-                .update_project(&id("a"), "x", LoginKind::AuthToken, None, None)
+                .update_project(&id("a"), "x", LoginKind::AuthToken, None, None, None)
                 .await
                 .unwrap());
         }
@@ -161,7 +181,7 @@ fn a_staff_member_is_read_with_exactly_their_projects() {
             assert!(projects.is_empty(), "{url}: {projects:?}");
 
             // A removed project leaves their list.
-            assert!(store.delete_project(&id("a")).await.unwrap());
+            assert!(store.delete_project(&id("a"), None).await.unwrap());
             let (_, projects) = store.staff_with_projects(&both).await.unwrap().unwrap();
             assert_eq!(projects, [id("b")], "{url}");
 
@@ -245,5 +265,188 @@ fn a_password_in_the_database_url_is_not_repeated() {
         assert!(refused.contains("127.0.0.1"), "{refused}");
         let refused = Store::open("mysql://x@y/z").await.unwrap_err();
         assert!(refused.contains("expected postgres://"), "{refused}");
+    })
+}
+
+#[test]
+fn the_audit_table_refuses_changes_and_deletions_in_the_database_itself() {
+    use composition_admin::domain::audit::AuditEntry;
+    use sqlx::Connection;
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            let entry = AuditEntry {
+                at: 1_700_000_000,
+                staff: "ana".into(),
+                project: None,
+                action: "staff-added".into(),
+                summary: "staff member bob".into(),
+                before: None,
+                after: None,
+                outcome: None,
+            };
+            store.add_audit(&entry, Some("staff-ana-id")).await.unwrap();
+            let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+            let mut tries = vec![
+                "UPDATE audit SET summary = 'nothing happened'",
+                "UPDATE audit SET staff_name = 'someone else' WHERE staff_name = 'ana'",
+                "DELETE FROM audit",
+                "DELETE FROM audit WHERE staff_name = 'ana'",
+            ];
+            if url.starts_with("postgres") {
+                tries.push("TRUNCATE audit");
+            }
+            for sql in tries {
+                let refused = sqlx::raw_sql(sql).execute(&mut conn).await;
+                let message = refused.expect_err(sql).to_string();
+                assert!(message.contains("append-only"), "{url}: {sql}: {message}");
+            }
+            let kept: Vec<(String, String, Option<String>)> =
+                sqlx::query_as("SELECT staff_name, summary, staff_id FROM audit")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            assert_eq!(
+                kept,
+                vec![(
+                    "ana".into(),
+                    "staff member bob".into(),
+                    Some("staff-ana-id".into())
+                )],
+                "{url}"
+            );
+        }
+    })
+}
+
+fn entry(action: &str) -> composition_admin::domain::audit::AuditEntry {
+    composition_admin::domain::audit::AuditEntry {
+        at: composition_admin::store::now(),
+        staff: "admin".into(),
+        project: None,
+        action: action.into(),
+        summary: format!("{action} by the test"),
+        before: None,
+        after: None,
+        outcome: None,
+    }
+}
+
+async fn audit_rows(url: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_staff_change_whose_assignment_fails_changes_nothing_and_records_nothing() {
+    use composition_admin::domain::Role;
+    use composition_admin::store::{new_staff_id, Audited, StaffRow};
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            add(&store, "a", "Alpha", AC_A).await.unwrap();
+            let ana = StaffRow {
+                id: new_staff_id(),
+                name: "ana".into(),
+                password_hash: "hash-1".into(),
+                role: Role::Editor,
+            };
+            store.insert_staff(&ana).await.unwrap();
+            store.assign(&ana.id, &id("a")).await.unwrap();
+            let changed = entry("staff-changed");
+            let audit = Audited {
+                entry: &changed,
+                staff_id: None,
+            };
+            let promoted = StaffRow {
+                role: Role::Admin,
+                password_hash: "hash-2".into(),
+                ..ana.clone()
+            };
+            // The second project does not exist: the assignment fails.
+            let failed = store
+                .save_staff(Some(&ana.id), &promoted, &[id("a"), id("nosuch")], audit)
+                .await;
+            assert!(failed.is_err(), "{url}");
+            let kept = store.staff_by_name("ana").await.unwrap().unwrap();
+            assert_eq!(
+                (kept.role, kept.password_hash.as_str()),
+                (Role::Editor, "hash-1"),
+                "{url}"
+            );
+            assert_eq!(
+                store.assigned(&ana.id).await.unwrap(),
+                vec![id("a")],
+                "{url}"
+            );
+            let bob = StaffRow {
+                id: new_staff_id(),
+                name: "bob".into(),
+                password_hash: "hash-b".into(),
+                role: Role::Viewer,
+            };
+            let added = entry("staff-added");
+            let audit = Audited {
+                entry: &added,
+                staff_id: None,
+            };
+            assert!(store
+                .save_staff(None, &bob, &[id("nosuch")], audit)
+                .await
+                .is_err());
+            assert!(store.staff_by_name("bob").await.unwrap().is_none(), "{url}");
+            assert_eq!(audit_rows(&url).await, 0, "{url}: nothing recorded");
+            // The same change without the bad project lands whole.
+            store
+                .save_staff(Some(&ana.id), &promoted, &[], audit)
+                .await
+                .unwrap();
+            let now = store.staff_by_name("ana").await.unwrap().unwrap();
+            assert_eq!(
+                (now.role, now.password_hash.as_str()),
+                (Role::Admin, "hash-2")
+            );
+            assert!(store.assigned(&ana.id).await.unwrap().is_empty());
+            assert_eq!(audit_rows(&url).await, 1, "{url}");
+        }
+    })
+}
+
+#[test]
+fn a_project_change_whose_audit_entry_fails_is_not_made() {
+    use composition_admin::store::Audited;
+    on_runtime(async {
+        let databases = test_databases().await;
+        let url = databases.sqlite().to_owned();
+        let store = Store::open(&url).await.unwrap();
+        add(&store, "a", "Alpha", AC_A).await.unwrap();
+        raw_sql(
+            &url,
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'the audit table is full'); END;",
+        )
+        .await;
+        let edited = entry("project-edited");
+        let audit = Some(Audited {
+            entry: &edited,
+            staff_id: None,
+        });
+        let renamed = store
+            .update_project(&id("a"), "Renamed", LoginKind::ApiKey, None, None, audit)
+            .await;
+        assert!(renamed.is_err());
+        assert_eq!(
+            store.project(&id("a")).await.unwrap().unwrap().name,
+            "Alpha"
+        );
+        let removed = store.delete_project(&id("a"), audit).await;
+        assert!(removed.is_err());
+        assert!(
+            store.project(&id("a")).await.unwrap().is_some(),
+            "not removed"
+        );
     })
 }

@@ -4,9 +4,9 @@
 
 use crate::common::*;
 use composition_admin::domain::{AppError, Login, ProjectId, ProjectUpdate};
-use composition_admin::services::master_key::{rotate, rotate_with, unlock};
+use composition_admin::services::master_key::{rotate, rotate_with, unlock, KeyRecords};
 use composition_admin::services::Projects;
-use composition_admin::store::Store;
+use composition_admin::store::{NewProject, ResealError, Store, StoreError};
 use composition_admin::vault::{next_key_path, KeySource, MasterKey, Vault, VaultError};
 use secrecy::ExposeSecret;
 use std::path::PathBuf;
@@ -312,6 +312,204 @@ fn projects_without_their_key_record_are_not_opened_with_a_new_key() {
                 "{url}: {refused}"
             );
             assert!(!dir.join("elsewhere.key").exists(), "no key was made");
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    })
+}
+
+/// The store as a rotation sees it when its COMMIT answers with an error
+/// (having landed or not), and the read after it fails or works.
+struct FailingCommit {
+    store: Store,
+    lands: bool,
+    read_after_fails: bool,
+    reads: std::cell::Cell<usize>,
+}
+
+impl KeyRecords for FailingCommit {
+    async fn key_check(&self) -> Result<Option<String>, StoreError> {
+        self.reads.set(self.reads.get() + 1);
+        if self.reads.get() > 1 && self.read_after_fails {
+            return Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+        }
+        self.store.key_check().await
+    }
+    async fn reseal_all<E>(
+        &self,
+        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        key_check: &str,
+    ) -> Result<usize, ResealError<E>> {
+        if self.lands {
+            self.store.reseal_all(reseal, key_check).await?;
+        }
+        Err(ResealError::Store(StoreError::Database(sqlx::Error::Io(
+            std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "connection reset during COMMIT",
+            ),
+        ))))
+    }
+    async fn sealed_count(&self) -> Result<usize, StoreError> {
+        Ok(self.store.list_projects().await?.len())
+    }
+}
+
+#[test]
+fn a_commit_error_deletes_the_new_key_only_when_the_database_shows_the_old_one() {
+    on_runtime(async {
+        for url in test_databases().await {
+            // (the commit landed, the read after it fails, the new key is kept)
+            for (lands, read_after_fails, next_kept) in [
+                (true, true, true),
+                (false, true, true),
+                (false, false, false),
+            ] {
+                let dir = temp_dir();
+                let key_file = dir.join("master.key");
+                let source = KeySource::File(key_file.clone());
+                let store = Store::open(&url).await.unwrap();
+                raw_sql(&url, "DELETE FROM projects; DELETE FROM vault").await;
+                let vault = unlock(&store, &source).await.unwrap();
+                with_projects(&store, vault).await;
+                let old_key = std::fs::read_to_string(&key_file).unwrap();
+                let old = unlock(&store, &source).await.unwrap();
+                let failing = FailingCommit {
+                    store: store.clone(),
+                    lands,
+                    read_after_fails,
+                    reads: Default::default(),
+                };
+                let said = rotate_with(&failing, &key_file, |project, sealed, new| {
+                    let secret = old.open(project, sealed)?;
+                    Ok(new.seal(project, secret.expose_secret()))
+                })
+                .await
+                .unwrap_err();
+                let case = format!("{url}: landed {lands}, read fails {read_after_fails}");
+                let next = next_key_path(&key_file);
+                assert_eq!(next.exists(), next_kept, "{case}: {said}");
+                assert_eq!(
+                    std::fs::read_to_string(&key_file).unwrap(),
+                    old_key,
+                    "{case}"
+                );
+                if next_kept {
+                    assert!(said.contains("Both keys are kept"), "{case}: {said}");
+                    assert!(said.contains(&next.display().to_string()), "{case}: {said}");
+                    assert!(
+                        said.contains(&key_file.display().to_string()),
+                        "{case}: {said}"
+                    );
+                } else {
+                    assert!(said.contains("nothing was changed"), "{case}: {said}");
+                }
+                // A start finds the key the secrets were sealed with.
+                let vault = unlock(&store, &source).await.unwrap();
+                assert!(all_open(&opened(&store, &vault).await), "{case}");
+                assert_eq!(
+                    std::fs::read_to_string(&key_file).unwrap() != old_key,
+                    lands,
+                    "{case}: the new key moved in only if it landed"
+                );
+                std::fs::remove_dir_all(dir).unwrap();
+            }
+        }
+    })
+}
+
+#[test]
+fn a_project_added_by_a_running_console_during_a_rotation_opens_after_it() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let dir = temp_dir();
+            let key_file = dir.join("master.key");
+            let source = KeySource::File(key_file.clone());
+            let store = Store::open(&url).await.unwrap();
+            let vault = unlock(&store, &source).await.unwrap();
+            with_projects(&store, vault).await;
+            // A console still running with the old key, on its own pool.
+            let running_store = Store::open(&url).await.unwrap();
+            let running_vault = unlock(&running_store, &source).await.unwrap();
+            let stale_check = running_store.key_check().await.unwrap().unwrap();
+            let running = Projects::new(
+                running_store.clone(),
+                running_vault,
+                pool_with("http://127.0.0.1:9", Duration::from_millis(200), 0),
+            );
+            let adding = std::sync::Arc::new(std::sync::Mutex::new(None));
+            let old = unlock(&store, &source).await.unwrap();
+            let mut started = false;
+            rotate_with(&store, &key_file, |project, sealed, new| {
+                if !started {
+                    started = true;
+                    // Added while the rotation's transaction is open.
+                    let running = running.clone();
+                    let adding = adding.clone();
+                    *adding.lock().unwrap() = Some(std::thread::spawn(move || {
+                        tokio::runtime::Runtime::new()
+                            .unwrap()
+                            .block_on(async move {
+                                running
+                                    .register(
+                                        &ProjectUpdate {
+                                            name: "during".into(),
+                                            account_sid: "AC00000000000000000000000000000009"
+                                                .parse()
+                                                .unwrap(),
+                                            login: Login::AuthToken,
+                                            secret: Some("secret-added-during-rotation-09".into()),
+                                        },
+                                        Some(id("p9")),
+                                    )
+                                    .await
+                            })
+                    }));
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                let secret = old.open(project, sealed)?;
+                Ok(new.seal(project, secret.expose_secret()))
+            })
+            .await
+            .unwrap();
+            let added = adding.lock().unwrap().take().unwrap().join().unwrap();
+            let refused = added.unwrap_err();
+            assert!(refused.contains("restart"), "{url}: {refused}");
+            // A write that read the key check before the rotation is refused.
+            let stale = running_store
+                .insert_project(&NewProject {
+                    id: &id("p8"),
+                    name: "stale",
+                    account_sid: &"AC00000000000000000000000000000008".parse().unwrap(),
+                    login: composition_admin::domain::LoginKind::AuthToken,
+                    api_key_sid: None,
+                    sealed_secret: "v1.stale",
+                    key_check: Some(&stale_check),
+                    audit: None,
+                })
+                .await;
+            assert!(
+                matches!(stale, Err(StoreError::KeyRotated)),
+                "{url}: {stale:?}"
+            );
+            let replaced = running_store
+                .update_project(
+                    &id("p1"),
+                    "p1",
+                    composition_admin::domain::LoginKind::AuthToken,
+                    None,
+                    Some(("v1.stale", &stale_check)),
+                    None,
+                )
+                .await;
+            assert!(
+                matches!(replaced, Err(StoreError::KeyRotated)),
+                "{url}: {replaced:?}"
+            );
+            // After a restart every stored secret opens with the new key.
+            let vault = unlock(&store, &source).await.unwrap();
+            let found = opened(&store, &vault).await;
+            assert_eq!(found.len(), 3, "{url}: nothing was added with the old key");
+            assert!(all_open(&found), "{url}");
             std::fs::remove_dir_all(dir).unwrap();
         }
     })
