@@ -149,8 +149,6 @@ pub async fn check_project(project: ProjectId) -> Result<LoginCheck, AppError> {
     Ok(result)
 }
 
-/// A project as the audit trail keeps it (no secret: the summary has none).
-
 /// Reports a failure and hands back the form without its secret.
 #[cfg(feature = "ssr")]
 fn failure(input: &ProjectInput) -> impl FnOnce(AppError) -> Failure<ProjectInput> + '_ {

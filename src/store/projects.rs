@@ -260,6 +260,13 @@ impl Store {
         key_check: &str,
     ) -> Result<usize, ResealError<E>> {
         let mut tx = self.writer().begin().await.map_err(ResealError::store)?;
+        // Take the write lock first: on SQLite another process's insert
+        // then waits for this commit (and finds the new key check) instead
+        // of slipping in between this read and its writes.
+        sqlx::query("UPDATE vault SET key_check = key_check WHERE id = 1")
+            .execute(&mut *tx)
+            .await
+            .map_err(ResealError::store)?;
         if self.backend() == super::Backend::Postgres {
             // Other instances' writes wait until the new key is in place.
             sqlx::query("LOCK TABLE projects IN EXCLUSIVE MODE")

@@ -97,11 +97,7 @@ fn a_database_outage_is_answered_plainly_and_the_console_recovers() {
         // Server functions: 503 with the same message.
         let call = call_as(&console, &console.cookie, "/api/projects/list", &[]).await;
         assert_eq!(call.status(), 503);
-        assert!(call
-            .text()
-            .await
-            .unwrap()
-            .contains("database is unavailable"));
+        assert!(call.text().await.unwrap().contains("DatabaseUnavailable"));
         // A form posted without JavaScript is not sent to the sign-in page.
         let form = client
             .post(console.url("/api/settings/save"))

@@ -194,7 +194,7 @@ fn a_delete_whose_answer_is_lost_is_checked_and_reported_made() {
             "/api/credentials/delete",
             &[
                 ("project", PROJECT),
-                ("kind", "Aws"),
+                ("kind", "aws"),
                 ("sid", unused.sid.as_str()),
                 ("confirm", "true"),
             ],
