@@ -100,14 +100,6 @@ async fn add_staff(
     let name = check_staff_name(name).map_err(|e| format!("--name {e}"))?;
     let role = Role::from_slug(role).ok_or("--role must be admin, editor or viewer")?;
     let store = Store::open(&config.storage.database_url(config.demo)?).await?;
-    let password = generate_password();
-    let id = composition_admin::server::ensure_staff(
-        &store,
-        &name,
-        role,
-        &hash_password(password.clone()).await?,
-    )
-    .await?;
     let mut assigned = Vec::new();
     for project in projects {
         let project: ProjectId = project
@@ -123,27 +115,46 @@ async fn add_staff(
         }
         assigned.push(project);
     }
-    // An existing name gets the role and projects given, not only a password.
-    store.set_role(&id, role).await.map_err(|e| e.to_string())?;
-    store
-        .set_assigned(&id, &assigned)
+    let password = generate_password();
+    let existing = store
+        .staff_by_name(&name)
         .await
         .map_err(|e| e.to_string())?;
-    composition_admin::services::audit::record(
-        &store,
-        composition_admin::services::audit::Record {
-            staff: "(command line)",
-            staff_id: None,
-            project: None,
-            action: composition_admin::domain::audit::AuditAction::StaffAdded,
-            summary: format!("staff member {name} added or given a new password with add-staff"),
-            before: None,
-            after: Some(
-                serde_json::json!({ "role": role.slug(), "projects": projects }).to_string(),
-            ),
+    let row = composition_admin::store::StaffRow {
+        id: existing
+            .as_ref()
+            .map_or_else(composition_admin::store::new_staff_id, |r| r.id.clone()),
+        name: name.clone(),
+        password_hash: hash_password(password.clone()).await?,
+        role,
+    };
+    // An existing name gets the role and projects given, not only a
+    // password; all of it and its audit entry in one transaction.
+    let trail =
+        composition_admin::services::trail::Trail::new(store.clone(), "(command line)", None, None);
+    let (entry, staff_id) = trail.one_step(
+        None,
+        if existing.is_some() {
+            composition_admin::domain::audit::AuditAction::StaffChanged
+        } else {
+            composition_admin::domain::audit::AuditAction::StaffAdded
         },
-    )
-    .await;
+        format!("staff member {name} added or given a new password with add-staff"),
+        None,
+        Some(serde_json::json!({ "role": role.slug(), "projects": projects }).to_string()),
+    );
+    store
+        .save_staff(
+            existing.as_ref().map(|r| &r.id),
+            &row,
+            &assigned,
+            composition_admin::store::Audited {
+                entry: &entry,
+                staff_id,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     println!(
         "{name} ({}) can sign in with the password {password} (shown once)",
         role.label()

@@ -9,7 +9,9 @@ type Fault =
   | { kind: "status"; status: number; retry_after?: number }
   | { kind: "hang" }
   | { kind: "drop" }
-  | { kind: "malformed" };
+  | { kind: "malformed" }
+  | { kind: "store_then_hang" }
+  | { kind: "store_then_drop" };
 
 async function inject(request: APIRequestContext, method: string, fault: Fault, times: number | null) {
   const response = await request.post(FAULTS, {
@@ -48,16 +50,30 @@ test("a save Twilio never answers ends in a clear message, not a spinner", async
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("button", { name: "Saving…" })).toBeDisabled();
   await expect(page.getByRole("alert")).toContainText("Twilio did not answer within 3 seconds");
+  // The console checked: the hang came before Twilio stored anything.
+  await expect(page.getByRole("alert")).toContainText("the change was not made");
   await expect(page.getByRole("button", { name: "Save settings" })).toBeEnabled();
   await expect(page.getByLabel("Friendly name")).toHaveValue(name);
 });
 
-test("a dropped connection says the outcome is unknown and how to check", async ({ page, request }) => {
+test("a dropped connection is checked and the user told the change was not made", async ({ page, request }) => {
   await openSettings(page, { hydrated: true });
   await inject(request, "POST", { kind: "drop" }, 1);
   await page.getByLabel("Friendly name").fill(uniqueName("Dropped"));
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("alert")).toContainText("broke off before its answer was complete");
+  await expect(page.getByRole("alert")).toContainText("the change was not made");
+});
+
+test("an answer lost after Twilio stored the save is checked and shown as saved", async ({ page, request }) => {
+  await openSettings(page, { hydrated: true });
+  await inject(request, "POST", { kind: "store_then_drop" }, 1);
+  const name = uniqueName("Stored");
+  await page.getByLabel("Friendly name").fill(name);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+  await expect(page.getByLabel("Friendly name")).toHaveValue(name);
 });
 
 test("an unreadable answer while loading shows an error page, not a crash", async ({ page, request }) => {

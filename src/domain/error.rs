@@ -173,10 +173,14 @@ pub enum AppError {
     /// The console's own database did not answer.
     #[error("The console's database is unavailable; nothing was changed.")]
     DatabaseUnavailable,
-    /// A request not carried out for a reason of the moment, or a change
-    /// whose outcome is not known: the message says which, in full.
+    /// A request not carried out for a reason of the moment; the message
+    /// says why, in full.
     #[error("{0}")]
     NotDone(String),
+    /// A change Twilio may or may not have made (its answer was lost and a
+    /// check could not tell, or the deadline stopped the wait).
+    #[error("{0}")]
+    OutcomeUnknown(String),
     /// A fault on our side; the id finds the details in the server log.
     #[error("Something went wrong on our side (reference {id}).")]
     Internal { id: String },
@@ -246,7 +250,7 @@ impl AppError {
 
     /// The deadline of a change ran out: a write may be on its way.
     pub fn deadline_during_change(seconds: u64) -> Self {
-        Self::NotDone(format!("Twilio did not answer within {seconds} seconds. If the change was already sent, Twilio may have made it: the console goes on checking and records what it finds in the audit trail. Reload to see what Twilio holds before trying again."))
+        Self::OutcomeUnknown(format!("Twilio did not answer within {seconds} seconds. If the change was already sent, Twilio may have made it: the console goes on checking and records what it finds in the audit trail. Reload to see what Twilio holds before trying again."))
     }
 
     /// The HTTP status the console answers with. A user's mistake is a 4xx;
@@ -258,7 +262,10 @@ impl AppError {
             Self::NeedsConfirmation(_) => 428,
             Self::Twilio { status, .. } if *status < 500 => 422,
             Self::Twilio { .. } => 502,
-            Self::Unavailable { .. } | Self::DatabaseUnavailable | Self::NotDone(_) => 503,
+            Self::Unavailable { .. }
+            | Self::DatabaseUnavailable
+            | Self::NotDone(_)
+            | Self::OutcomeUnknown(_) => 503,
             Self::Internal { .. } => 500,
             Self::NotFound(_) => 404,
             Self::NotSignedIn | Self::SignIn(_) => 401,

@@ -242,9 +242,9 @@ async fn run<T: Audited + Send + 'static>(
                 let _ = attempt.failed(&error).await;
                 Err(error)
             }
-            Err((_, Found::Unknown(why))) => {
+            Err((error, Found::Unknown(why))) => {
                 let _ = attempt.unknown(&why).await;
-                Err(unclear::still_unknown(&why))
+                Err(unclear::still_unknown(&error, &why))
             }
         }
     });

@@ -81,7 +81,7 @@ pub async fn save(
                     }
                     Found::Unknown(why) => {
                         let _ = attempt.unknown(&why).await;
-                        return Err(unclear::still_unknown(&why));
+                        return Err(unclear::still_unknown(&error, &why));
                     }
                 }
             }

@@ -21,12 +21,31 @@ pub fn may_have_reached_twilio(error: &TwilioError) -> bool {
     )
 }
 
+/// What went wrong, in words a person reads.
+fn what_happened(error: &TwilioError) -> String {
+    match error {
+        TwilioError::Timeout(after) => {
+            format!("Twilio did not answer within {} seconds", after.as_secs())
+        }
+        TwilioError::Interrupted(_) => {
+            "the connection to Twilio broke off before its answer was complete".into()
+        }
+        _ => "Twilio's answer could not be read".into(),
+    }
+}
+
 /// The check found the change was not made.
 pub fn not_made(error: &TwilioError) -> AppError {
-    AppError::NotDone(format!("Twilio's answer was unclear ({error}); the console checked what Twilio holds, and the change was not made. Nothing changed; you can try again."))
+    AppError::NotDone(format!(
+        "{}; the console checked what Twilio holds: the change was not made. Nothing changed; you can try again.",
+        what_happened(error)
+    ))
 }
 
 /// The check could not tell.
-pub fn still_unknown(why: &str) -> AppError {
-    AppError::NotDone(format!("Twilio may have made this change: its answer was unclear, and {why}. Reload to see what Twilio holds before trying again; the audit trail records the outcome as unknown."))
+pub fn still_unknown(error: &TwilioError, why: &str) -> AppError {
+    AppError::OutcomeUnknown(format!(
+        "{}, so Twilio may have made this change, and {why}. Reload to see what Twilio holds before trying again; the audit trail records the outcome as unknown.",
+        what_happened(error)
+    ))
 }

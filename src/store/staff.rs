@@ -110,37 +110,6 @@ impl Store {
         rows.iter().map(StaffRow::from_row).collect()
     }
 
-    pub async fn set_role(&self, id: &StaffId, role: Role) -> Result<(), StoreError> {
-        sqlx::query("UPDATE staff SET role = $2 WHERE id = $1")
-            .bind(id.as_str())
-            .bind(role.slug())
-            .execute(self.writer())
-            .await?;
-        Ok(())
-    }
-
-    /// Replaces the projects assigned to a staff member, in one transaction.
-    pub async fn set_assigned(
-        &self,
-        id: &StaffId,
-        projects: &[ProjectId],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
-        sqlx::query("DELETE FROM staff_projects WHERE staff_id = $1")
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        for project in projects {
-            sqlx::query("INSERT INTO staff_projects (staff_id, project_id) VALUES ($1, $2)")
-                .bind(id.as_str())
-                .bind(project.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Removes a staff member (their assignments go with them; sessions
     /// end at their next request, when the account is not found), with
     /// `audit` in the same transaction.

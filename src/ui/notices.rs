@@ -35,6 +35,12 @@ pub fn describe(settings: &MediaSettings, lists: &CredentialLists) -> String {
 /// An error from the server, shown as an alert so screen readers announce it.
 #[component]
 pub fn ErrorNotice(error: AppError, #[prop(into)] context: String) -> impl IntoView {
+    // "… was not saved" would be wrong when nobody knows.
+    let context = if matches!(error, AppError::OutcomeUnknown(_)) {
+        "The outcome of this change is not known yet.".to_owned()
+    } else {
+        context
+    };
     let body = match error {
         AppError::Twilio {
             status,
