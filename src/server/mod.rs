@@ -153,7 +153,7 @@ async fn readyz(
             crate::store::outage::note_unavailable(&e);
             (
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                crate::store::outage::UNAVAILABLE,
+                crate::domain::AppError::database_unavailable().to_string(),
             )
                 .into_response()
         }

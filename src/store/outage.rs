@@ -3,9 +3,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// What pages and server functions say while the database is down.
-pub const UNAVAILABLE: &str = "The console's database is unavailable; nothing was changed.";
-
 /// Whether the last database call of this process found it down.
 static DOWN: AtomicBool = AtomicBool::new(false);
 
