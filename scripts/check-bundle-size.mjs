@@ -3,7 +3,7 @@
 // the shared components and the settings pages) and, per lazily loaded page,
 // the chunks its route needs (__wasm_split_manifest.*.json). Checked, by
 // their brotli copies: the main wasm, the JS (main glue and split loader),
-// and the largest page's own chunks. Prints every page's first-load bytes
+// and the largest page's own chunks; and the stylesheet. Prints every page's first-load bytes
 // and fails, naming each size, when one is over its budget.
 // Usage: node scripts/check-bundle-size.mjs [site dir, default target/site]
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -46,6 +46,7 @@ const check = (what, value, key) => {
 check("main wasm", mainWasm, "main_wasm_brotli_bytes");
 check("js", js, "js_brotli_bytes");
 check(`largest page's chunks (${pages[0]?.page ?? "none"})`, pages[0]?.chunks ?? 0, "page_chunks_brotli_bytes");
+check("stylesheet", size(one(/^composition-admin\..*\.css\.br$/, "stylesheet .css.br")), "css_brotli_bytes");
 if (over) {
   console.log("# fail 1\nThe bundle grew past bundle-budget.json: make it smaller, or raise the budget in the same change and say why.");
   process.exit(1);

@@ -9,6 +9,12 @@ pub const PROJECTS: &str = "/projects";
 /// The sign-in form.
 pub const SIGN_IN: &str = "/sign-in";
 
+/// The audit trail.
+pub const AUDIT: &str = "/audit";
+
+/// Staff accounts (admins only).
+pub const STAFF: &str = "/staff";
+
 /// A page of the list, filtered by a search.
 pub fn projects_search(search: &str, page: usize) -> String {
     let mut url = String::from(PROJECTS);

@@ -1,5 +1,6 @@
 //! Listing, creating, renaming and deleting a project's credentials.
 
+use crate::domain::audit::Done;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialTarget, Failure, ProjectId,
     PublicKeyInput,
@@ -52,7 +53,7 @@ pub async fn list_all_credentials(project: ProjectId) -> Result<(Listing, Listin
 pub async fn create_public_key(
     project: ProjectId,
     input: PublicKeyInput,
-) -> Result<Credential, Failure<PublicKeyInput>> {
+) -> Result<Done<Credential>, Failure<PublicKeyInput>> {
     use crate::services::credentials;
     let result = super::context::for_project(&project, Action::Change, |client| {
         let (input, project) = (&input, &project);
@@ -62,7 +63,7 @@ pub async fn create_public_key(
         }
     })
     .await
-    .inspect(|created| tracing::info!(%project, sid = %created.sid, "public key created"));
+    .inspect(|created| tracing::info!(%project, sid = %created.value.sid, "public key created"));
     finish(
         result,
         &project,
@@ -78,7 +79,7 @@ pub async fn create_public_key(
 pub async fn create_aws_credential(
     project: ProjectId,
     input: AwsCredentialInput,
-) -> Result<Credential, Failure<AwsCredentialInput>> {
+) -> Result<Done<Credential>, Failure<AwsCredentialInput>> {
     use crate::services::credentials;
     let result = super::context::for_project(&project, Action::Change, |client| {
         let (input, project) = (&input, &project);
@@ -88,7 +89,9 @@ pub async fn create_aws_credential(
         }
     })
     .await
-    .inspect(|created| tracing::info!(%project, sid = %created.sid, "AWS credential created"));
+    .inspect(
+        |created| tracing::info!(%project, sid = %created.value.sid, "AWS credential created"),
+    );
     finish(
         result,
         &project,
@@ -104,7 +107,7 @@ pub async fn rename_credential(
     kind: CredentialKind,
     sid: String,
     friendly_name: String,
-) -> Result<Credential, Failure<CredentialTarget>> {
+) -> Result<Done<Credential>, Failure<CredentialTarget>> {
     use crate::services::credentials;
     let target = CredentialTarget {
         kind,
@@ -129,7 +132,7 @@ pub async fn delete_credential(
     kind: CredentialKind,
     sid: String,
     confirm: Option<bool>,
-) -> Result<(), Failure<CredentialTarget>> {
+) -> Result<Done<()>, Failure<CredentialTarget>> {
     use crate::services::credentials;
     let target = CredentialTarget {
         kind,
@@ -143,10 +146,10 @@ pub async fn delete_credential(
         }
     })
     .await;
-    if let Ok(sid) = &result {
-        tracing::info!(%project, %sid, "credential deleted");
+    if let Ok(deleted) = &result {
+        tracing::info!(%project, sid = %deleted.value, "credential deleted");
     }
-    let result = result.map(drop);
+    let result = result.map(|done| done.map(drop));
     finish(result, &project, kind, target, "deleted")
 }
 
@@ -154,24 +157,28 @@ pub async fn delete_credential(
 /// reports the failure with what the form should show again.
 #[cfg(feature = "ssr")]
 fn finish<T, I>(
-    result: Result<T, AppError>,
+    result: Result<Done<T>, AppError>,
     project: &ProjectId,
     kind: CredentialKind,
     input: I,
     what: &str,
-) -> Result<T, Failure<I>> {
+) -> Result<Done<T>, Failure<I>> {
     match result {
-        Ok(value) => {
+        Ok(done) => {
+            if !done.recorded {
+                tracing::warn!(%project, "credential {what} but not recorded in the audit trail");
+            }
             // Without JavaScript the browser follows a redirect: name the
             // outcome in the URL so the page can say it.
             if super::context::form_post_origin().is_some() {
                 leptos_axum::redirect(&format!(
-                    "{}?done={}-{what}",
+                    "{}?done={}-{what}{}",
                     crate::paths::credentials(project),
-                    kind.slug()
+                    kind.slug(),
+                    super::not_recorded_param(done.recorded)
                 ));
             }
-            Ok(value)
+            Ok(done)
         }
         Err(error) => {
             super::context::report(&error);

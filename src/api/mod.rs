@@ -7,6 +7,17 @@ pub mod projects;
 pub mod settings;
 pub mod staff;
 
+/// The query that tells a page, after a no-JavaScript post's redirect, that
+/// the change was made but not recorded (empty when it was recorded).
+#[cfg(feature = "ssr")]
+fn not_recorded_param(recorded: bool) -> String {
+    if recorded {
+        String::new()
+    } else {
+        format!("&{}=1", crate::domain::audit::NOT_RECORDED_PARAM)
+    }
+}
+
 #[cfg(feature = "ssr")]
 mod context {
     use crate::domain::AppError;

@@ -1,5 +1,6 @@
 //! Reading and saving a project's media settings.
 
+use crate::domain::audit::Done;
 use crate::domain::{
     AppError, MediaSettings, PastedSids, ProjectId, SaveFailure, SettingsInput, SettingsKind,
 };
@@ -37,7 +38,7 @@ pub async fn save_settings(
     confirm: Option<bool>,
     /// SIDs pasted beside the pickers, which win over the picked ones.
     pasted: Option<PastedSids>,
-) -> Result<MediaSettings, SaveFailure> {
+) -> Result<Done<MediaSettings>, SaveFailure> {
     use crate::services::settings::{self, Consent};
     let input = input.with_pasted(pasted.as_ref());
     let consent = Consent {
@@ -62,18 +63,22 @@ pub async fn save_settings(
         }
     })?;
     tracing::info!(%project, kind = kind.slug(), "settings saved");
-    if !saved.recorded.0 {
+    let recorded = saved.recorded.0;
+    if !recorded {
         tracing::warn!(%project, "settings saved but not recorded in the audit trail");
     }
-    let saved = saved.after;
     // Without JavaScript the browser follows a redirect; say in the URL that
     // the save worked so the page can confirm it.
     if super::context::form_post_origin().is_some() {
         leptos_axum::redirect(&format!(
-            "{}?saved={}",
+            "{}?saved={}{}",
             crate::paths::settings(&project, kind),
-            kind.slug()
+            kind.slug(),
+            super::not_recorded_param(recorded)
         ));
     }
-    Ok(saved)
+    Ok(Done {
+        value: saved.after,
+        recorded,
+    })
 }

@@ -2,6 +2,30 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A change that was made, and whether the audit trail holds its outcome.
+/// When it does not, the console's log holds the entry and the person who
+/// made the change is told.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Done<T> {
+    pub value: T,
+    pub recorded: bool,
+}
+
+impl<T> Done<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Done<U> {
+        Done {
+            value: f(self.value),
+            recorded: self.recorded,
+        }
+    }
+}
+
+/// What the person is told after a change the trail could not record.
+pub const NOT_RECORDED: &str = "The change was made, but the audit trail could not record it; the console's log holds the entry. Tell an administrator.";
+
+/// The query parameter a no-JavaScript redirect says that with.
+pub const NOT_RECORDED_PARAM: &str = "unrecorded";
+
 /// What was done. The slug is stored and used in filters and exports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuditAction {

@@ -8,9 +8,9 @@ use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Query parameters that report a form's outcome (leptos' `__err` and
-/// `__path`, our `saved` and `done`). A page acts on them only when the
+/// `__path`, our `saved`, `done` and `unrecorded`). A page acts on them only when the
 /// console itself produced them, which `__sig` proves.
-const OUTCOME_KEYS: [&str; 4] = ["__err", "__path", "saved", "done"];
+const OUTCOME_KEYS: [&str; 5] = ["__err", "__path", "saved", "done", "unrecorded"];
 const SIGNATURE_KEY: &str = "__sig";
 /// A signed outcome URL is honoured this long: enough for a redirect and a
 /// reload, too short for a link to be worth sharing.

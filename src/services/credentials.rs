@@ -5,7 +5,7 @@
 
 use super::trail::{Attempt, Trail};
 use super::unclear::{self, Found};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::{AuditAction, Done};
 use crate::domain::credentials::check_friendly_name;
 use crate::domain::{
     AppError, AwsCredentialInput, Credential, CredentialKind, CredentialSid, Field, FieldErrors,
@@ -25,7 +25,7 @@ pub async fn create_public_key(
     client: &TwilioClient,
     trail: &Trail,
     input: &PublicKeyInput,
-) -> Result<Credential, AppError> {
+) -> Result<Done<Credential>, AppError> {
     let key = input.validate().map_err(AppError::Invalid)?;
     let name = key.friendly_name.clone();
     let write = client.clone();
@@ -40,7 +40,7 @@ pub async fn create_aws(
     client: &TwilioClient,
     trail: &Trail,
     input: &AwsCredentialInput,
-) -> Result<Credential, AppError> {
+) -> Result<Done<Credential>, AppError> {
     let credential = input.validate().map_err(AppError::Invalid)?;
     let name = credential.friendly_name.clone();
     let write = client.clone();
@@ -58,7 +58,7 @@ async fn create(
     kind: CredentialKind,
     name: String,
     send: impl Future<Output = Result<Credential, TwilioError>> + Send + 'static,
-) -> Result<Credential, AppError> {
+) -> Result<Done<Credential>, AppError> {
     let started = crate::store::now();
     let attempt = trail
         .attempt(
@@ -110,7 +110,7 @@ pub async fn rename(
     kind: CredentialKind,
     sid: &str,
     friendly_name: &str,
-) -> Result<Credential, AppError> {
+) -> Result<Done<Credential>, AppError> {
     let sid = parse_sid(sid)?;
     let name = check_friendly_name(friendly_name).map_err(|message| {
         let mut errors = FieldErrors::default();
@@ -154,7 +154,7 @@ pub async fn delete(
     kind: CredentialKind,
     sid: &str,
     confirmed: bool,
-) -> Result<CredentialSid, AppError> {
+) -> Result<Done<CredentialSid>, AppError> {
     let sid = parse_sid(sid)?;
     if !confirmed {
         let uses = uses_of(client, kind, &sid).await?;
@@ -189,7 +189,7 @@ pub async fn delete(
         }
     })
     .await
-    .map(|_| deleted)
+    .map(|done| done.map(|_| deleted))
 }
 
 /// A deleted credential, as its audit entry shows it.
@@ -225,12 +225,15 @@ impl Audited for Gone {
 async fn run<T: Audited + Send + 'static>(
     attempt: Attempt,
     write: impl Future<Output = Result<T, (TwilioError, Found<T>)>> + Send + 'static,
-) -> Result<T, AppError> {
+) -> Result<Done<T>, AppError> {
     let task = tokio::spawn(async move {
         match write.await {
             Ok(value) | Err((_, Found::Made(value))) => {
-                let _ = attempt.done(value.before(), value.after()).await;
-                Ok(value)
+                let recorded = attempt.done(value.before(), value.after()).await;
+                Ok(Done {
+                    value,
+                    recorded: recorded.0,
+                })
             }
             Err((error, Found::NotMade)) if unclear::may_have_reached_twilio(&error) => {
                 let error = unclear::not_made(&error);

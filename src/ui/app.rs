@@ -56,13 +56,16 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Title text="composition-admin" />
-        <header class="topbar">
-            <a href=paths::PROJECTS class="brand">
-                "composition-admin"
-            </a>
-            <StaffBar />
-        </header>
         <Router>
+            // Inside the router: the navigation marks the current page.
+            <header class="topbar">
+                <div class="topbar-inner">
+                    <a href=paths::PROJECTS class="brand">
+                        "composition-admin"
+                    </a>
+                    <StaffBar />
+                </div>
+            </header>
             <Routes fallback=NotFound>
                 // Async: the whole page is rendered before it is sent, so it
                 // is complete without JavaScript (out-of-order streaming

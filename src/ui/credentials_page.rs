@@ -5,10 +5,9 @@
 use super::credential_forms::{AddAwsCredentialForm, AddPublicKeyForm};
 use super::fields::focus_on_load;
 use super::loaded::loaded;
-use super::notices::ErrorNotice;
+use super::notices::{unrecorded_in, DoneNotice, ErrorNotice};
 use super::pickers::CredentialLists;
 use super::project_scope::{can_change, current_project, ProjectField};
-use super::settings_page::{SettingsTabs, Tab};
 use crate::api::credentials::{
     CreateAwsCredential, CreatePublicKey, DeleteCredential, RenameCredential,
 };
@@ -67,36 +66,36 @@ pub fn CredentialsPage() -> impl IntoView {
     let status = move || {
         let named = |c: &Credential| format!("\u{2018}{}\u{2019} ({})", c.name(), c.sid);
         if let Some(Ok(c)) = create_key.value().get() {
-            return Some(format!("Public key {} added.", named(&c)));
+            return Some((format!("Public key {} added.", named(&c.value)), c.recorded));
         }
         if let Some(Ok(c)) = create_aws.value().get() {
-            return Some(format!(
-                "AWS credential {} added. Its secret is with Twilio only.",
-                named(&c)
+            return Some((
+                format!(
+                    "AWS credential {} added. Its secret is with Twilio only.",
+                    named(&c.value)
+                ),
+                c.recorded,
             ));
         }
         if let Some(Ok(c)) = rename.value().get() {
-            return Some(format!("Renamed to {}.", named(&c)));
+            return Some((format!("Renamed to {}.", named(&c.value)), c.recorded));
         }
-        if let Some(Ok(())) = delete.value().get() {
-            return Some("Deleted.".to_owned());
+        if let Some(Ok(done)) = delete.value().get() {
+            return Some(("Deleted.".to_owned(), done.recorded));
         }
-        query
-            .read()
-            .get("done")
-            .as_deref()
-            .and_then(outcome_from_query)
+        let query = query.read();
+        let text = query.get("done").as_deref().and_then(outcome_from_query)?;
+        Some((text, !unrecorded_in(&query)))
     };
 
     view! {
         <main class="page wide">
-            <SettingsTabs current=Tab::Credentials />
             <h1>"Keys and credentials"</h1>
             <p class="lede">
                 "The public keys Twilio encrypts media with and the AWS credentials it writes to your bucket with. Secrets and private keys are never shown: Twilio does not give them back."
             </p>
             <div role="status" class="status-region">
-                {move || status().map(|text| view! { <p class="notice success">{text}</p> })}
+                {move || status().map(|(text, recorded)| view! { <DoneNotice text recorded /> })}
             </div>
             <Transition fallback=|| view! { <p>"Loading credentials from Twilio…"</p> }>
                 {move || {

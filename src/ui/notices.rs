@@ -1,6 +1,7 @@
 //! Messages about the last action: what was saved, or why it was not.
 
 use super::pickers::CredentialLists;
+use crate::domain::audit::{NOT_RECORDED, NOT_RECORDED_PARAM};
 use crate::domain::error::is_twilio_link;
 use crate::domain::{AppError, CredentialKind, MediaSettings};
 use leptos::prelude::*;
@@ -30,6 +31,21 @@ pub fn describe(settings: &MediaSettings, lists: &CredentialLists) -> String {
         _ => String::new(),
     };
     format!("\u{201c}{name}\u{201d}: {encryption}, {storage}{writer}.")
+}
+
+/// A change that was made. If the audit trail could not record it, the
+/// person is told so beside it (the console's log holds the entry).
+#[component]
+pub fn DoneNotice(text: String, recorded: bool) -> impl IntoView {
+    view! {
+        <p class="notice success">{text}</p>
+        {(!recorded).then(|| view! { <p class="notice warning">{NOT_RECORDED}</p> })}
+    }
+}
+
+/// Whether a no-JavaScript redirect says the change was not recorded.
+pub fn unrecorded_in(query: &leptos_router::params::ParamsMap) -> bool {
+    query.get(NOT_RECORDED_PARAM).is_some()
 }
 
 /// An error from the server, shown as an alert so screen readers announce it.

@@ -5,7 +5,7 @@
 use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::projects::get_project;
-use crate::domain::{AppError, ProjectId};
+use crate::domain::{AppError, ProjectId, SettingsKind};
 use crate::paths;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -69,17 +69,7 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                             let title = format!("{} · composition-admin", access.name);
                             view! {
                                 <Title text=title />
-                                <div class="project-bar">
-                                    <p>
-                                        <span class="project-label">"Project "</span>
-                                        <strong class="project-name">{access.name.clone()}</strong>
-                                        <span class="sid">{access.account_sid.to_string()}</span>
-                                    </p>
-                                    <nav aria-label="Projects" class="project-links">
-                                        <a href=paths::edit_project(&access.id)>"Edit project"</a>
-                                        <a href=paths::PROJECTS>"Switch project"</a>
-                                    </nav>
-                                </div>
+                                <ProjectBar access=access.clone() />
                                 {(!access.can_change)
                                     .then(|| {
                                         view! {
@@ -104,6 +94,44 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                     })
             }}
         </Suspense>
+    }
+}
+
+/// The project's name and account SID, the tabs of its pages and the ways
+/// to its edit page and to another project; the current page is marked.
+#[component]
+fn ProjectBar(access: crate::domain::ProjectAccess) -> impl IntoView {
+    let path = leptos_router::hooks::use_location().pathname;
+    let link = move |href: String, title: &'static str, class: &'static str| {
+        let here = href.clone();
+        let current = move || (path.get() == here).then_some("page");
+        view! {
+            <a href=href aria-current=current class=class>
+                {title}
+            </a>
+        }
+    };
+    let id = &access.id;
+    view! {
+        <div class="project-bar">
+            <div class="project-head">
+                <p class="project-id">
+                    <span class="project-label">"Project "</span>
+                    <strong class="project-name">{access.name.clone()}</strong>
+                    " "
+                    <code class="sid" title="Account SID">{access.account_sid.to_string()}</code>
+                </p>
+                <nav aria-label="Projects" class="project-links">
+                    {link(paths::edit_project(id), "Edit project", "button secondary")}
+                    <a href=paths::PROJECTS class="button secondary">"Switch project"</a>
+                </nav>
+            </div>
+            <nav class="tabs" aria-label="Project pages">
+                {link(paths::settings(id, SettingsKind::Composition), SettingsKind::Composition.title(), "tab")}
+                {link(paths::settings(id, SettingsKind::Recording), SettingsKind::Recording.title(), "tab")}
+                {link(paths::credentials(id), "Keys and credentials", "tab")}
+            </nav>
+        </div>
     }
 }
 

@@ -166,7 +166,7 @@ fn ProjectTable(
 
 #[component]
 fn ProjectRow(project: ProjectSummary, check: ServerAction<CheckProject>) -> impl IntoView {
-    let test_label = format!("Test the login of {} again", project.name);
+    let test_label = format!("Test again: the login of {}", project.name);
     let settings_href = paths::settings(&project.id, crate::domain::SettingsKind::Composition);
     let edit_href = paths::edit_project(&project.id);
     let edit_label = format!("Edit {}", project.name);

@@ -1,51 +1,15 @@
 //! One project's Composition or Recording settings, read live from Twilio,
-//! with tabs between the two.
+//! (the project bar has the tabs between them).
 
 use super::loaded::loaded;
-use super::notices::{describe, ErrorNotice};
+use super::notices::{describe, unrecorded_in, DoneNotice, ErrorNotice};
 use super::pickers::CredentialLists;
 use super::project_scope::current_project;
 use super::settings_form::SettingsForm;
 use crate::api::settings::{fetch_settings, SaveSettings};
 use crate::domain::{AppError, SaveFailure, SettingsKind};
-use crate::paths;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// One of a project's pages, for the tabs.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Settings(SettingsKind),
-    Credentials,
-}
-
-/// Links between the project's pages; the current one is marked.
-#[component]
-pub fn SettingsTabs(current: Tab) -> impl IntoView {
-    let project = current_project();
-    let tab = move |tab: Tab, href: String, title: &'static str| {
-        let marked = (tab == current).then_some("page");
-        view! {
-            <a href=href aria-current=marked class="tab">
-                {title}
-            </a>
-        }
-    };
-    let settings = |kind: SettingsKind| {
-        tab(
-            Tab::Settings(kind),
-            paths::settings(&project, kind),
-            kind.title(),
-        )
-    };
-    view! {
-        <nav class="tabs" aria-label="Project pages">
-            {settings(SettingsKind::Composition)}
-            {settings(SettingsKind::Recording)}
-            {tab(Tab::Credentials, paths::credentials(&project), "Keys and credentials")}
-        </nav>
-    }
-}
 
 fn lede(kind: SettingsKind) -> &'static str {
     match kind {
@@ -89,23 +53,26 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
 
     let names = move || lists.get().unwrap_or_else(CredentialLists::unknown);
     let status = move || match save.value().get() {
-        Some(Ok(saved)) => Some(format!(
-            "Saved. Twilio now holds {}",
-            describe(&saved, &names())
+        Some(Ok(saved)) => Some((
+            format!(
+                "Saved. Twilio now holds {}",
+                describe(&saved.value, &names())
+            ),
+            saved.recorded,
         )),
-        None if saved_without_js() => {
-            Some("Saved. The form shows the values Twilio now holds.".to_owned())
-        }
+        None if saved_without_js() => Some((
+            "Saved. The form shows the values Twilio now holds.".to_owned(),
+            !unrecorded_in(&query.read()),
+        )),
         _ => None,
     };
 
     view! {
         <main class="page">
-            <SettingsTabs current=Tab::Settings(kind) />
             <h1>{kind.title()}</h1>
             <p class="lede">{lede(kind)}</p>
             <div role="status" class="status-region">
-                {move || status().map(|text| view! { <p class="notice success">{text}</p> })}
+                {move || status().map(|(text, recorded)| view! { <DoneNotice text recorded /> })}
             </div>
             <Transition fallback=|| view! { <p>"Loading settings from Twilio…"</p> }>
                 {move || {

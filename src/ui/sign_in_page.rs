@@ -65,11 +65,13 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// "Signed in as …" and the sign-out button, when someone is signed in.
+/// The main navigation (what the signed-in person may use, the current
+/// page marked), "Signed in as …" and the sign-out button.
 #[component]
 pub fn StaffBar() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let who = loaded(|| (), |_| whoami());
+    let path = leptos_router::hooks::use_location().pathname;
     Effect::new(move |_| {
         if matches!(sign_out.value().get(), Some(Ok(()))) {
             if let Some(window) = leptos::web_sys::window() {
@@ -77,6 +79,17 @@ pub fn StaffBar() -> impl IntoView {
             }
         }
     });
+    let link = move |href: &'static str, title: &'static str| {
+        let current = move || {
+            let path = path.get();
+            (path == href || path.starts_with(&format!("{href}/"))).then_some("page")
+        };
+        view! {
+            <a href=href aria-current=current>
+                {title}
+            </a>
+        }
+    };
     view! {
         <Transition fallback=|| ()>
             {move || {
@@ -85,11 +98,14 @@ pub fn StaffBar() -> impl IntoView {
                     .flatten()
                     .map(|staff| {
                         view! {
-                            <div class="staff-bar">
+                            <nav class="main-nav" aria-label="Main">
+                                {link(paths::PROJECTS, "Projects")}
+                                {link(paths::AUDIT, "Audit trail")}
                                 {(staff.role == crate::domain::Role::Admin)
-                                    .then(|| view! { <a href="/staff">"Staff"</a> })}
-                                <a href="/audit">"Audit trail"</a>
-                                <span>
+                                    .then(|| link(paths::STAFF, "Staff"))}
+                            </nav>
+                            <div class="staff-bar">
+                                <span class="signed-in">
                                     "Signed in as "
                                     <strong>{staff.name.clone()}</strong>
                                     {format!(" ({})", staff.role.label())}
@@ -98,14 +114,14 @@ pub fn StaffBar() -> impl IntoView {
                                     ev.prevent_default();
                                     sign_out.dispatch(SignOut {});
                                 }>
-                                    <button type="submit">"Sign out"</button>
+                                    <button type="submit" class="secondary">"Sign out"</button>
                                 </form>
                                 {move || {
                                     sign_out
                                         .value()
                                         .get()
                                         .and_then(Result::err)
-                                        .map(|e| view! { <p role="alert" class="error">{e.to_string()}</p> })
+                                        .map(|e| view! { <p role="alert" class="bar-error">{e.to_string()}</p> })
                                 }}
                             </div>
                         }

@@ -5,6 +5,7 @@ use crate::common::*;
 use composition_admin::api::credentials::{
     CreateAwsCredential, CreatePublicKey, DeleteCredential, ListCredentials,
 };
+use composition_admin::domain::audit::Done;
 use composition_admin::domain::{AppError, Credential, CredentialKind, CredentialTarget, Failure};
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, LOCATION, REFERER};
@@ -76,7 +77,9 @@ fn a_good_key_is_created_and_listed_with_its_name() {
         )
         .await;
         assert_eq!(response.status(), 200);
-        let created: Credential = response.json().await.unwrap();
+        let created: Done<Credential> = response.json().await.unwrap();
+        assert!(created.recorded);
+        let created = created.value;
         let names: Vec<String> = public_keys(&console)
             .await
             .iter()

@@ -270,3 +270,77 @@ fn an_attempt_left_without_an_outcome_shows_as_outcome_unknown() {
         assert!(page.contains("outcome unknown"), "{page}");
     })
 }
+
+#[test]
+fn a_change_made_whose_outcome_cannot_be_recorded_says_so_with_and_without_javascript() {
+    on_runtime(async {
+        let console = start_console().await;
+        let db = format!(
+            "sqlite://{}",
+            console
+                .data_dir
+                .as_ref()
+                .unwrap()
+                .join("console.db")
+                .display()
+        );
+        // The trail takes attempts but refuses their outcomes, as a disk
+        // that fills between the two would.
+        raw_sql(
+            &db,
+            "CREATE TRIGGER refuse_outcomes BEFORE INSERT ON audit \
+             WHEN NEW.attempt_id IS NOT NULL \
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+        )
+        .await;
+        let saved = save(&console, "Saved, not recorded").await;
+        assert_eq!(saved.status(), 200);
+        let body: serde_json::Value = saved.json().await.unwrap();
+        assert_eq!(body["recorded"], false, "{body}");
+        assert_eq!(body["value"]["friendly_name"], "Saved, not recorded");
+        assert_eq!(
+            held_name(&console).await.as_deref(),
+            Some("Saved, not recorded")
+        );
+
+        // Without JavaScript: the redirect says it, and the page shows it.
+        let mut fields = save_fields("Posted, not recorded");
+        for (key, value) in &mut fields {
+            if *key == "original[friendly_name]" {
+                *value = "Saved, not recorded".into();
+            }
+        }
+        // Reviewed: without JavaScript the first post only shows the change.
+        fields.push(("confirm", "true".into()));
+        let posted = console
+            .browser()
+            .post(console.url("/api/settings/save"))
+            .header("origin", console.origin())
+            .header(reqwest::header::ACCEPT, "text/html")
+            .header(reqwest::header::REFERER, console.url(&console.page("")))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 302);
+        let location = posted.headers()[reqwest::header::LOCATION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(location.contains("unrecorded=1"), "{location}");
+        let page = console.html(&location).await;
+        assert!(page.contains("Saved."), "{page}");
+        assert!(
+            page.contains("the audit trail could not record it"),
+            "{page}"
+        );
+        // An unsigned `unrecorded` (a link from elsewhere) shows nothing.
+        let forged = console
+            .html(&format!(
+                "{}?saved=composition&unrecorded=1",
+                console.page("")
+            ))
+            .await;
+        assert!(!forged.contains("could not record"), "{forged}");
+    })
+}

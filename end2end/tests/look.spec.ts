@@ -1,0 +1,153 @@
+import { test, expect, Browser, Page, Locator } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { DEMO_PROJECT } from "./helpers";
+
+// How every page looks, and that axe-core (WCAG 2.1 AA) finds nothing on
+// it: hydrated, with errors on screen, and for a viewer. Screenshots at a
+// laptop's and a phone's width are compared with the committed references
+// in look.spec.ts-snapshots/; scripts/end-to-end runs this file against a
+// console of its own on fresh demo data, so they hold run to run. To
+// update them on purpose: `bash scripts/end-to-end tests/look.spec.ts
+// --update-snapshots`, then look at every changed image before committing.
+
+const WIDTHS = [
+  { name: "wide", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+/** Times and results that differ run to run, hidden in screenshots. */
+const changing = (page: Page): Locator[] => [
+  page.locator("table.audit td:first-child"),
+  page.locator("table.projects td:nth-child(4)"),
+];
+
+async function axe(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const found = results.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(found, `axe-core on ${what}`).toEqual([]);
+}
+
+/** Opens `path` at each width; checks axe-core and the screenshot. */
+async function look(page: Page, path: string, name: string, ready: (page: Page) => Promise<void>) {
+  for (const size of WIDTHS) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await ready(page);
+    await axe(page, `${name} at ${size.width} px`);
+    await expect(page).toHaveScreenshot(`${name}-${size.name}.png`, {
+      fullPage: true,
+      mask: changing(page),
+      animations: "disabled",
+      maxDiffPixels: 1,
+    });
+    // Nothing wider than the window: no sideways scrolling of the page.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} at ${size.width} px scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+}
+
+const heading = (name: string) => async (page: Page) => {
+  await expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
+};
+
+/** A page signed in as `role`, from a context of its own. */
+async function signedIn(browser: Browser, baseURL: string, role: "editor" | "viewer"): Promise<Page> {
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  const password = process.env[`E2E_${role.toUpperCase()}_PASSWORD`]!;
+  const response = await context.request.post("/api/auth/sign-in", {
+    headers: { Origin: baseURL, Accept: "application/json" },
+    form: { "input[name]": role, "input[password]": password },
+  });
+  expect(response.status()).toBe(200);
+  return context.newPage();
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("the admin's pages look as they should and pass axe-core", async ({ page }) => {
+  await look(page, "/projects", "projects", heading("Projects"));
+  await look(page, DEMO_PROJECT, "composition", async (p) => {
+    await expect(p.getByLabel("Friendly name")).toHaveValue("Demo compositions");
+  });
+  await look(page, `${DEMO_PROJECT}/recording`, "recording", heading("Recording settings"));
+  await look(page, `${DEMO_PROJECT}/credentials`, "credentials", async (p) => {
+    await expect(p.getByRole("heading", { name: "Public keys" })).toBeVisible();
+  });
+  await look(page, `${DEMO_PROJECT}/edit`, "edit", async (p) => {
+    await expect(p.getByLabel("Project name")).toHaveValue("Acme Video");
+  });
+  await look(page, "/staff", "staff", heading("Staff"));
+  await look(page, "/audit", "audit", heading("Audit trail"));
+});
+
+test("the header marks the current page and keeps every control on a phone", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/audit");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link", { name: "Audit trail" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Projects" })).not.toHaveAttribute("aria-current", "page");
+  await page.goto(`${DEMO_PROJECT}/credentials`);
+  await expect(nav.getByRole("link", { name: "Projects" })).toHaveAttribute("aria-current", "page");
+  const tabs = page.getByRole("navigation", { name: "Project pages" });
+  await expect(tabs.getByRole("link", { name: "Keys and credentials" })).toHaveAttribute("aria-current", "page");
+  for (const control of [
+    nav.getByRole("link", { name: "Staff" }),
+    page.getByRole("button", { name: "Sign out" }),
+    page.getByRole("link", { name: "Switch project" }),
+  ]) {
+    await expect(control).toBeInViewport();
+  }
+});
+
+test("errors on screen pass axe-core and look as they should", async ({ page }) => {
+  for (const size of WIDTHS) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.goto(DEMO_PROJECT);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.getByLabel("Friendly name").fill("");
+    await page.getByLabel("S3 URL").fill("s3://not-a-url");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect(page.locator(".field-error").first()).toBeVisible();
+    await axe(page, `settings with errors at ${size.width} px`);
+    await expect(page).toHaveScreenshot(`composition-errors-${size.name}.png`, {
+      fullPage: true,
+      animations: "disabled",
+      maxDiffPixels: 1,
+    });
+  }
+});
+
+test("the sign-in page, and its error, pass axe-core", async ({ browser, baseURL }) => {
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await look(page, "/sign-in", "sign-in", heading("Sign in"));
+  await page.getByLabel("Name").fill("nobody");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await axe(page, "sign-in with an error");
+  await context.close();
+});
+
+test("a viewer's read-only pages pass axe-core and look as they should", async ({ browser, baseURL }) => {
+  const page = await signedIn(browser, baseURL!, "viewer");
+  await look(page, DEMO_PROJECT, "viewer-composition", async (p) => {
+    await expect(p.getByText("Read-only: your role lets you see this project")).toBeVisible();
+  });
+  await look(page, `${DEMO_PROJECT}/credentials`, "viewer-credentials", async (p) => {
+    await expect(p.getByRole("heading", { name: "Public keys" })).toBeVisible();
+  });
+  await look(page, "/projects", "viewer-projects", heading("Projects"));
+  await page.context().close();
+});
+
+test("an editor's pages pass axe-core", async ({ browser, baseURL }) => {
+  const page = await signedIn(browser, baseURL!, "editor");
+  for (const path of ["/projects", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, "/audit"]) {
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await axe(page, `${path} as an editor`);
+  }
+  await page.context().close();
+});
