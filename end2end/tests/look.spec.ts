@@ -139,6 +139,12 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
     await expect(p.getByRole("heading", { name: "Public keys" })).toBeVisible();
   });
   await look(page, "/projects", "viewer-projects", heading("Projects"));
+  // Adding, testing and editing projects are for admins: not offered.
+  await expect(page.getByRole("heading", { name: "Add a project" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /^Test again/ })).toHaveCount(0);
+  await page.goto(DEMO_PROJECT);
+  await expect(page.getByRole("link", { name: "Switch project" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Edit project" })).toHaveCount(0);
   await page.context().close();
 });
 

@@ -26,7 +26,10 @@ pub async fn list_projects(
         .await
         .inspect_err(super::context::report)?;
     all.retain(|p| caller.sees(&p.id));
-    Ok(ProjectPage::of(all, &search, page.unwrap_or(1)))
+    Ok(ProjectPage {
+        administers: caller.may(Action::Administer, None).is_ok(),
+        ..ProjectPage::of(all, &search, page.unwrap_or(1))
+    })
 }
 
 /// One project, for its pages' header; a 404 when there is none.
@@ -41,6 +44,7 @@ pub async fn get_project(project: ProjectId) -> Result<ProjectAccess, AppError> 
         name: summary.name,
         account_sid: summary.account_sid,
         can_change: caller.may(Action::Change, Some(&project)).is_ok(),
+        can_administer: caller.may(Action::Administer, Some(&project)).is_ok(),
     })
 }
 

@@ -299,6 +299,8 @@ pub struct ProjectAccess {
     pub account_sid: AccountSid,
     /// False for a viewer: the pages show the settings read-only.
     pub can_change: bool,
+    /// Whether they may edit or remove the project (admins).
+    pub can_administer: bool,
 }
 
 /// Projects shown on one page of the list.
@@ -315,6 +317,9 @@ pub struct ProjectPage {
     /// 1-based, within `1..=pages`.
     pub page: usize,
     pub pages: usize,
+    /// Whether the caller may add, test and edit projects (admins): others
+    /// are not offered those controls.
+    pub administers: bool,
 }
 
 impl ProjectPage {
@@ -336,6 +341,7 @@ impl ProjectPage {
             matching,
             page,
             pages,
+            administers: false,
         }
     }
 }

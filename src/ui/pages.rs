@@ -7,7 +7,7 @@
 use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
 use super::project_edit_page::ProjectEditPage;
-use super::project_scope::ProjectFrame;
+use super::project_scope::{Here, ProjectFrame};
 use super::projects_page::ProjectsPage;
 use super::settings_page::SettingsPage;
 use super::sign_in_page::SignInPage;
@@ -42,7 +42,7 @@ lazy_page!(StaffRoute, view! { <StaffPage /> });
 lazy_page!(
     CredentialsRoute,
     view! {
-        <ProjectFrame>
+        <ProjectFrame here=Here::Credentials>
             <CredentialsPage />
         </ProjectFrame>
     }
@@ -50,7 +50,7 @@ lazy_page!(
 lazy_page!(
     EditProjectRoute,
     view! {
-        <ProjectFrame>
+        <ProjectFrame here=Here::Edit>
             <ProjectEditPage />
         </ProjectFrame>
     }
@@ -60,7 +60,7 @@ lazy_page!(
 /// open, and split into chunks they came to more bytes than in one piece.
 pub fn settings(kind: SettingsKind) -> AnyView {
     view! {
-        <ProjectFrame>
+        <ProjectFrame here=Here::Settings(kind)>
             <SettingsPage kind />
         </ProjectFrame>
     }

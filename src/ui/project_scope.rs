@@ -36,7 +36,7 @@ pub fn ProjectField() -> impl IntoView {
 /// project (same route, other id) renders the page afresh. (Children, not
 /// a generic page: one copy of this code in the bundle for every page.)
 #[component]
-pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
+pub fn ProjectFrame(here: Here, children: ChildrenFn) -> impl IntoView {
     let params = use_params_map();
     // Set by the redirect after adding a project without JavaScript.
     let query = use_query_map();
@@ -69,7 +69,7 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
                             let title = format!("{} · composition-admin", access.name);
                             view! {
                                 <Title text=title />
-                                <ProjectBar access=access.clone() />
+                                <ProjectBar access=access.clone() here />
                                 {(!access.can_change)
                                     .then(|| {
                                         view! {
@@ -97,21 +97,36 @@ pub fn ProjectFrame(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// Which of a project's pages is shown, for the project bar to mark.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Here {
+    Settings(SettingsKind),
+    Credentials,
+    Edit,
+}
+
 /// The project's name and account SID, the tabs of its pages and the ways
 /// to its edit page and to another project; the current page is marked.
 #[component]
-fn ProjectBar(access: crate::domain::ProjectAccess) -> impl IntoView {
-    let path = leptos_router::hooks::use_location().pathname;
-    let link = move |href: String, title: &'static str, class: &'static str| {
-        let here = href.clone();
-        let current = move || (path.get() == here).then_some("page");
+fn ProjectBar(access: crate::domain::ProjectAccess, here: Here) -> impl IntoView {
+    // Literal classes: attribute sets the bundle already holds cost no
+    // new code.
+    let tab = move |page: Here, href: String, title: &'static str| {
         view! {
-            <a href=href aria-current=current class=class>
+            <a href=href aria-current=(page == here).then_some("page") class="tab">
                 {title}
             </a>
         }
     };
     let id = &access.id;
+    let settings = |kind: SettingsKind| {
+        tab(
+            Here::Settings(kind),
+            paths::settings(id, kind),
+            kind.title(),
+        )
+    };
+    let editing = (here == Here::Edit).then_some("page");
     view! {
         <div class="project-bar">
             <div class="project-head">
@@ -122,14 +137,22 @@ fn ProjectBar(access: crate::domain::ProjectAccess) -> impl IntoView {
                     <code class="sid" title="Account SID">{access.account_sid.to_string()}</code>
                 </p>
                 <nav aria-label="Projects" class="project-links">
-                    {link(paths::edit_project(id), "Edit project", "button secondary")}
+                    {access
+                        .can_administer
+                        .then(|| {
+                            view! {
+                                <a href=paths::edit_project(id) aria-current=editing class="button secondary">
+                                    "Edit project"
+                                </a>
+                            }
+                        })}
                     <a href=paths::PROJECTS class="button secondary">"Switch project"</a>
                 </nav>
             </div>
             <nav class="tabs" aria-label="Project pages">
-                {link(paths::settings(id, SettingsKind::Composition), SettingsKind::Composition.title(), "tab")}
-                {link(paths::settings(id, SettingsKind::Recording), SettingsKind::Recording.title(), "tab")}
-                {link(paths::credentials(id), "Keys and credentials", "tab")}
+                {settings(SettingsKind::Composition)}
+                {settings(SettingsKind::Recording)}
+                {tab(Here::Credentials, paths::credentials(id), "Keys and credentials")}
             </nav>
         </div>
     }

@@ -68,6 +68,16 @@ pub fn ProjectsPage() -> impl IntoView {
             .and_then(outcome_from_query)
             .map(str::to_owned)
     };
+    // Only admins add projects: the last known answer decides, so a reload
+    // of the list does not remove the form (and what was typed in it).
+    let administers = Memo::new(move |before: Option<&bool>| {
+        projects
+            .get()
+            .and_then(Result::ok)
+            .map(|p| p.administers)
+            .or(before.copied())
+            .unwrap_or(false)
+    });
     view! {
         <Title text="Projects · composition-admin" />
         <main class="page wide">
@@ -106,7 +116,9 @@ pub fn ProjectsPage() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <AddProjectForm action=add />
+            <Show when=move || administers.get()>
+                <AddProjectForm action=add />
+            </Show>
         </main>
     }
 }
@@ -123,6 +135,7 @@ fn ProjectTable(
         matching,
         page,
         pages,
+        administers,
     } = found;
     let mut count = if search.trim().is_empty() {
         format!("{total} project{}", if total == 1 { "" } else { "s" })
@@ -137,7 +150,7 @@ fn ProjectTable(
     }
     let rows = projects
         .into_iter()
-        .map(|p| view! { <ProjectRow project=p check /> })
+        .map(|p| view! { <ProjectRow project=p check administers /> })
         .collect_view();
     let pager = super::pager::pager(
         page,
@@ -154,7 +167,7 @@ fn ProjectTable(
                     <th scope="col">"Account SID"</th>
                     <th scope="col">"Login"</th>
                     <th scope="col">"Last connection test"</th>
-                    <th scope="col">"Actions"</th>
+                    {administers.then(|| view! { <th scope="col">"Actions"</th> })}
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -165,7 +178,11 @@ fn ProjectTable(
 }
 
 #[component]
-fn ProjectRow(project: ProjectSummary, check: ServerAction<CheckProject>) -> impl IntoView {
+fn ProjectRow(
+    project: ProjectSummary,
+    check: ServerAction<CheckProject>,
+    administers: bool,
+) -> impl IntoView {
     let test_label = format!("Test again: the login of {}", project.name);
     let settings_href = paths::settings(&project.id, crate::domain::SettingsKind::Composition);
     let edit_href = paths::edit_project(&project.id);
@@ -180,17 +197,22 @@ fn ProjectRow(project: ProjectSummary, check: ServerAction<CheckProject>) -> imp
             <td class="sid">{project.account_sid.to_string()}</td>
             <td>{project.login.label()}</td>
             <td>{check_text(project.check.as_ref())}</td>
-            <td class="actions">
-                <ActionForm action=check attr:class="inline-form">
-                    <input type="hidden" name="project" value=project.id.to_string() />
-                    <button type="submit" aria-label=test_label>
-                        "Test again"
-                    </button>
-                </ActionForm>
-                <a href=edit_href aria-label=edit_label>
-                    "Edit"
-                </a>
-            </td>
+            {administers
+                .then(|| {
+                    view! {
+                        <td class="actions">
+                            <ActionForm action=check attr:class="inline-form">
+                                <input type="hidden" name="project" value=project.id.to_string() />
+                                <button type="submit" aria-label=test_label>
+                                    "Test again"
+                                </button>
+                            </ActionForm>
+                            <a href=edit_href aria-label=edit_label>
+                                "Edit"
+                            </a>
+                        </td>
+                    }
+                })}
         </tr>
     }
 }
