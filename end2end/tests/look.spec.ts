@@ -65,21 +65,27 @@ async function signedIn(browser: Browser, baseURL: string, role: "editor" | "vie
 
 test.describe.configure({ mode: "serial" });
 
-test("the admin's pages look as they should and pass axe-core", async ({ page }) => {
-  await look(page, "/projects", "projects", heading("Projects"));
-  await look(page, DEMO_PROJECT, "composition", async (p) => {
+// One test per page, each with its own time limit.
+const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
+  ["/projects", "projects", heading("Projects")],
+  [DEMO_PROJECT, "composition", async (p) => {
     await expect(p.getByLabel("Friendly name")).toHaveValue("Demo compositions");
-  });
-  await look(page, `${DEMO_PROJECT}/recording`, "recording", heading("Recording settings"));
-  await look(page, `${DEMO_PROJECT}/credentials`, "credentials", async (p) => {
+  }],
+  [`${DEMO_PROJECT}/recording`, "recording", heading("Recording settings")],
+  [`${DEMO_PROJECT}/credentials`, "credentials", async (p) => {
     await expect(p.getByRole("heading", { name: "Public keys" })).toBeVisible();
-  });
-  await look(page, `${DEMO_PROJECT}/edit`, "edit", async (p) => {
+  }],
+  [`${DEMO_PROJECT}/edit`, "edit", async (p) => {
     await expect(p.getByLabel("Project name")).toHaveValue("Acme Video");
+  }],
+  ["/staff", "staff", heading("Staff")],
+  ["/audit", "audit", heading("Audit trail")],
+];
+for (const [path, name, ready] of ADMIN_PAGES) {
+  test(`the admin's ${name} page looks as it should and passes axe-core`, async ({ page }) => {
+    await look(page, path, name, ready);
   });
-  await look(page, "/staff", "staff", heading("Staff"));
-  await look(page, "/audit", "audit", heading("Audit trail"));
-});
+}
 
 test("the header marks the current page and keeps every control on a phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });

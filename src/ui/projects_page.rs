@@ -68,16 +68,6 @@ pub fn ProjectsPage() -> impl IntoView {
             .and_then(outcome_from_query)
             .map(str::to_owned)
     };
-    // Only admins add projects: the last known answer decides, so a reload
-    // of the list does not remove the form (and what was typed in it).
-    let administers = Memo::new(move |before: Option<&bool>| {
-        projects
-            .get()
-            .and_then(Result::ok)
-            .map(|p| p.administers)
-            .or(before.copied())
-            .unwrap_or(false)
-    });
     view! {
         <Title text="Projects · composition-admin" />
         <main class="page wide">
@@ -116,9 +106,23 @@ pub fn ProjectsPage() -> impl IntoView {
                         })
                 }}
             </Transition>
-            <Show when=move || administers.get()>
-                <AddProjectForm action=add />
-            </Show>
+            // Only admins add projects. Made inside the transition, so the
+            // server waits for the list's answer; the last known answer
+            // decides, so a reload of the list keeps the form (and what was
+            // typed in it).
+            <Transition fallback=|| ()>
+                {
+                    let administers = Memo::new(move |before: Option<&bool>| {
+                        projects
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|p| p.administers)
+                            .or(before.copied())
+                            .unwrap_or(false)
+                    });
+                    move || administers.get().then(|| view! { <AddProjectForm action=add /> })
+                }
+            </Transition>
         </main>
     }
 }
