@@ -154,8 +154,11 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
   await page.context().close();
 });
 
-test("an editor's pages pass axe-core", async ({ browser, baseURL }) => {
+test("an editor's pages pass axe-core and look as they should", async ({ browser, baseURL }) => {
   const page = await signedIn(browser, baseURL!, "editor");
+  await look(page, DEMO_PROJECT, "editor-composition", async (p) => {
+    await expect(p.getByRole("button", { name: "Save settings" })).toBeVisible();
+  });
   for (const path of ["/projects", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, "/audit"]) {
     await page.goto(path);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

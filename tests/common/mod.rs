@@ -150,6 +150,16 @@ impl Console {
         PROJECT.parse().unwrap()
     }
 
+    /// The URL of the console's SQLite database, for tests that tamper
+    /// with it (only for consoles whose test made the database).
+    pub fn sqlite_url(&self) -> String {
+        let dir = self
+            .data_dir
+            .as_ref()
+            .expect("this console has a database of its own");
+        format!("sqlite://{}", dir.join("console.db").display())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

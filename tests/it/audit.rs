@@ -281,15 +281,7 @@ fn editors_read_their_projects_entries_and_viewers_none() {
 fn an_export_holds_every_matching_entry_however_many() {
     on_runtime(async {
         let console = start_console().await;
-        let db = format!(
-            "sqlite://{}",
-            console
-                .data_dir
-                .as_ref()
-                .unwrap()
-                .join("console.db")
-                .display()
-        );
+        let db = console.sqlite_url();
         raw_sql(
             &db,
             "INSERT INTO audit (id, at, seq, staff_name, project_id, action, summary) \

@@ -468,9 +468,8 @@ fn a_failing_session_store_does_not_turn_a_save_that_reached_twilio_into_a_500()
         // Last seen two minutes ago: this request moves its idle expiry on.
         let cookie = planted_session(&console, 120, 1800).await;
         // From now on every write of a session fails, as in a failover.
-        let db = console.data_dir.as_ref().unwrap().join("console.db");
         raw_sql(
-            &format!("sqlite://{}", db.display()),
+            &console.sqlite_url(),
             "CREATE TRIGGER sessions_down BEFORE UPDATE ON sessions BEGIN SELECT RAISE(ABORT, 'the session store is down'); END;",
         )
         .await;
@@ -602,15 +601,7 @@ async fn entries_of(console: &Console, action: &str) -> usize {
 fn a_sign_out_the_server_could_not_end_says_so_and_records_nothing() {
     on_runtime(async {
         let console = start_console().await;
-        let db = format!(
-            "sqlite://{}",
-            console
-                .data_dir
-                .as_ref()
-                .unwrap()
-                .join("console.db")
-                .display()
-        );
+        let db = console.sqlite_url();
         raw_sql(
             &db,
             "CREATE TRIGGER sessions_stuck BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'the session store is down'); END;",

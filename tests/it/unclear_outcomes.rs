@@ -275,15 +275,7 @@ fn an_attempt_left_without_an_outcome_shows_as_outcome_unknown() {
 fn a_change_made_whose_outcome_cannot_be_recorded_says_so_with_and_without_javascript() {
     on_runtime(async {
         let console = start_console().await;
-        let db = format!(
-            "sqlite://{}",
-            console
-                .data_dir
-                .as_ref()
-                .unwrap()
-                .join("console.db")
-                .display()
-        );
+        let db = console.sqlite_url();
         // The trail takes attempts but refuses their outcomes, as a disk
         // that fills between the two would.
         raw_sql(
