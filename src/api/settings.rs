@@ -12,14 +12,18 @@ pub async fn fetch_settings(
     project: ProjectId,
     kind: SettingsKind,
 ) -> Result<MediaSettings, AppError> {
-    use crate::services::settings;
-    super::context::for_project(
+    use crate::services::{settings, snapshots};
+    let read = super::context::for_project(
         &project,
         crate::services::Action::Read,
         |client| async move { settings::fetch(&client, kind).await },
     )
     .await
-    .inspect_err(super::context::report)
+    .inspect_err(super::context::report);
+    if let Ok(state) = super::context::app_state() {
+        snapshots::record(state.projects.store(), &project, kind, read.as_ref(), None).await;
+    }
+    read
 }
 
 /// Validates and sends the full set of fields; answers with what Twilio
@@ -63,6 +67,17 @@ pub async fn save_settings(
         }
     })?;
     tracing::info!(%project, kind = kind.slug(), "settings saved");
+    if let (Ok(state), Ok(caller)) = (super::context::app_state(), super::context::caller()) {
+        let store = state.projects.store();
+        crate::services::snapshots::record(
+            store,
+            &project,
+            kind,
+            Ok(&saved.after),
+            Some(&caller.name),
+        )
+        .await;
+    }
     let recorded = saved.recorded.0;
     if !recorded {
         tracing::warn!(%project, "settings saved but not recorded in the audit trail");

@@ -9,6 +9,7 @@ pub mod master_key;
 pub mod projects;
 pub mod settings;
 pub mod sign_in_guard;
+pub mod snapshots;
 pub mod staff;
 pub mod trail;
 pub mod unclear;

@@ -8,11 +8,13 @@ mod audit;
 pub mod outage;
 mod projects;
 mod sessions;
+mod snapshots;
 mod staff;
 
 pub use audit::Scope as AuditScope;
 pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
+pub use snapshots::{Change, SettingsState, Snapshot};
 pub use staff::{new_staff_id, StaffRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -48,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "audit append-only",
         include_str!("../../migrations/0004_audit_append_only.sqlite.sql"),
         include_str!("../../migrations/0004_audit_append_only.postgres.sql"),
+    ),
+    (
+        5,
+        "snapshots",
+        include_str!("../../migrations/0005_snapshots.sql"),
+        include_str!("../../migrations/0005_snapshots.sql"),
     ),
 ];
 

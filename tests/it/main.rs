@@ -15,6 +15,7 @@ mod outage;
 mod projects;
 mod security;
 mod signin;
+mod snapshots;
 mod staff;
 mod startup;
 mod store;

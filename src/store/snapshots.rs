@@ -1,0 +1,183 @@
+//! What the console last read of each project's settings, and the history
+//! of their changes (one row per change, not per read), so the fleet can
+//! answer "what does each project hold" and "who changed it" without a
+//! Twilio call.
+
+use super::{Store, StoreError};
+use crate::domain::{ProjectId, SettingsKind};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// One kind's settings as read, with the names of the credentials they
+/// name (as the account listed them at the time).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsState {
+    pub friendly_name: Option<String>,
+    pub encryption_enabled: bool,
+    pub encryption_key_sid: Option<String>,
+    pub encryption_key_name: Option<String>,
+    pub storage_enabled: bool,
+    pub aws_credentials_sid: Option<String>,
+    pub aws_credentials_name: Option<String>,
+    pub aws_s3_url: Option<String>,
+}
+
+/// The last read of one kind of a project's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub read_at: i64,
+    /// The last state read successfully, kept when a later read fails.
+    pub state: Option<SettingsState>,
+    /// Why the last read failed; `None` when it worked.
+    pub error: Option<String>,
+}
+
+/// A change seen by a read: the state from then on and who made it
+/// (`None`: no audit entry explains it, so it was made outside the console).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub seen_at: i64,
+    pub state: SettingsState,
+    pub changed_by: Option<String>,
+}
+
+fn to_json(state: &SettingsState) -> String {
+    serde_json::to_string(state).unwrap_or_default()
+}
+
+fn from_json(column: &str, text: &str) -> Result<SettingsState, StoreError> {
+    serde_json::from_str(text).map_err(|e| {
+        StoreError::Database(sqlx::Error::ColumnDecode {
+            index: column.to_owned(),
+            source: e.to_string().into(),
+        })
+    })
+}
+
+impl Store {
+    /// Records a read made at `at`: what it found, or why it failed.
+    /// A state unlike the last one in the history is a change, credited to
+    /// `by` (the staff member whose change the audit trail shows) or to
+    /// nobody (outside the console). Answers whether it was a change.
+    pub async fn record_read(
+        &self,
+        project: &ProjectId,
+        kind: SettingsKind,
+        at: i64,
+        read: Result<&SettingsState, &str>,
+        by: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let (project, kind) = (project.as_str(), kind.slug());
+        let changed = match read {
+            Ok(state) => {
+                let json = to_json(state);
+                let last = sqlx::query(
+                    "SELECT n, state FROM state_history WHERE project_id = $1 AND kind = $2 ORDER BY n DESC LIMIT 1",
+                )
+                .bind(project)
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (n, same) = match &last {
+                    Some(row) => {
+                        let held = from_json("state", &row.try_get::<String, _>("state")?)?;
+                        (row.try_get::<i64, _>("n")?, held == *state)
+                    }
+                    None => (0, false),
+                };
+                if !same {
+                    sqlx::query(
+                        "INSERT INTO state_history (project_id, kind, n, seen_at, state, changed_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(project)
+                    .bind(kind)
+                    .bind(n + 1)
+                    .bind(at)
+                    .bind(json.clone())
+                    .bind(by)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO snapshots (project_id, kind, read_at, state, encrypted, external, error) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL) \
+                     ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL",
+                )
+                .bind(project)
+                .bind(kind)
+                .bind(at)
+                .bind(json)
+                .bind(i64::from(state.encryption_enabled))
+                .bind(i64::from(state.storage_enabled))
+                .execute(&mut *tx)
+                .await?;
+                !same
+            }
+            Err(why) => {
+                // The last good state stays: the fleet shows it with the error.
+                sqlx::query(
+                    "INSERT INTO snapshots (project_id, kind, read_at, error) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, error = $4",
+                )
+                .bind(project)
+                .bind(kind)
+                .bind(at)
+                .bind(why)
+                .execute(&mut *tx)
+                .await?;
+                false
+            }
+        };
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// The last read of `kind` of `project`, if there was one.
+    pub async fn snapshot(
+        &self,
+        project: &ProjectId,
+        kind: SettingsKind,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        let row = sqlx::query(
+            "SELECT read_at, state, error FROM snapshots WHERE project_id = $1 AND kind = $2",
+        )
+        .bind(project.as_str())
+        .bind(kind.slug())
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Snapshot {
+            read_at: row.try_get("read_at")?,
+            state: row
+                .try_get::<Option<String>, _>("state")?
+                .map(|s| from_json("state", &s))
+                .transpose()?,
+            error: row.try_get("error")?,
+        }))
+    }
+
+    /// The changes seen of `kind` of `project`, oldest first.
+    pub async fn state_history(
+        &self,
+        project: &ProjectId,
+        kind: SettingsKind,
+    ) -> Result<Vec<Change>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seen_at, state, changed_by FROM state_history WHERE project_id = $1 AND kind = $2 ORDER BY n",
+        )
+        .bind(project.as_str())
+        .bind(kind.slug())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Change {
+                    seen_at: row.try_get("seen_at")?,
+                    state: from_json("state", &row.try_get::<String, _>("state")?)?,
+                    changed_by: row.try_get("changed_by")?,
+                })
+            })
+            .collect()
+    }
+}
