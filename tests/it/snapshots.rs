@@ -162,7 +162,10 @@ fn page_views_and_saves_leave_snapshots_crediting_who_changed_what() {
         let page = console.html(&console.page("")).await;
         assert!(page.contains("Demo compositions"));
         let first = store.snapshot(&project, kind).await.unwrap().unwrap();
-        assert_eq!(first.state.unwrap().friendly_name.as_deref(), Some("Demo compositions"));
+        assert_eq!(
+            first.state.unwrap().friendly_name.as_deref(),
+            Some("Demo compositions")
+        );
 
         let fields = [
             ("project", PROJECT),
