@@ -216,7 +216,8 @@ impl Store {
         Ok(false)
     }
 
-    /// False when there was no such project.
+    /// False when there was no such project. Its snapshots and their
+    /// history go in the same transaction.
     pub async fn delete_project(
         &self,
         id: &ProjectId,
@@ -229,6 +230,14 @@ impl Store {
             .await?;
         if result.rows_affected() != 1 {
             return Ok(false);
+        }
+        // What was read of it goes with it: a project added again later
+        // under the same id starts a history of its own.
+        for table in ["snapshots", "state_history"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1"))
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await?;
         }
         if let Some(audit) = audit {
             audit.write(&mut tx).await?;

@@ -219,3 +219,58 @@ fn page_views_and_saves_leave_snapshots_crediting_who_changed_what() {
         assert!(store.snapshot(&nobody, kind).await.unwrap().is_none());
     })
 }
+
+#[test]
+fn removing_a_project_removes_its_snapshots_and_history_only() {
+    use composition_admin::domain::LoginKind;
+    use composition_admin::store::NewProject;
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            let (gone, kept): (ProjectId, ProjectId) =
+                ("gone".parse().unwrap(), "kept".parse().unwrap());
+            for (project, account) in [
+                (&gone, "AC00000000000000000000000000000a01"),
+                (&kept, "AC00000000000000000000000000000a02"),
+            ] {
+                store
+                    .insert_project(&NewProject {
+                        id: project,
+                        name: project.as_str(),
+                        account_sid: &account.parse().unwrap(),
+                        login: LoginKind::AuthToken,
+                        api_key_sid: None,
+                        sealed_secret: "v1.unused",
+                        key_check: None,
+                        audit: None,
+                    })
+                    .await
+                    .unwrap();
+                let state = encrypted("CR00000000000000000000000000de0a01");
+                store
+                    .record_read(project, SettingsKind::Composition, 10, Ok(&state), None)
+                    .await
+                    .unwrap();
+            }
+            assert!(store.delete_project(&gone, None).await.unwrap());
+            let kind = SettingsKind::Composition;
+            assert!(
+                store.snapshot(&gone, kind).await.unwrap().is_none(),
+                "{url}"
+            );
+            assert!(
+                store.state_history(&gone, kind).await.unwrap().is_empty(),
+                "{url}"
+            );
+            assert!(
+                store.snapshot(&kept, kind).await.unwrap().is_some(),
+                "{url}"
+            );
+            assert_eq!(
+                store.state_history(&kept, kind).await.unwrap().len(),
+                1,
+                "{url}"
+            );
+        }
+    })
+}
