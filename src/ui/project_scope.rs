@@ -109,8 +109,6 @@ pub enum Here {
 /// to its edit page and to another project; the current page is marked.
 #[component]
 fn ProjectBar(access: crate::domain::ProjectAccess, here: Here) -> impl IntoView {
-    // Literal classes: attribute sets the bundle already holds cost no
-    // new code.
     let tab = move |page: Here, href: String, title: &'static str| {
         view! {
             <a href=href aria-current=(page == here).then_some("page") class="tab">

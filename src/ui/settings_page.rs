@@ -1,5 +1,5 @@
-//! One project's Composition or Recording settings, read live from Twilio,
-//! (the project bar has the tabs between them).
+//! One project's Composition or Recording settings, read live from Twilio
+//! (the project bar holds the tabs between them).
 
 use super::loaded::loaded;
 use super::notices::{describe, unrecorded_in, DoneNotice, ErrorNotice};
