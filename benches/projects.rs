@@ -164,6 +164,13 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
             .output_name("composition-admin")
             .site_root("public")
             .build(),
+        refresh: composition_admin::services::refresh::Refresher::start(
+            projects.clone(),
+            composition_admin::services::refresh::RefreshConfig {
+                interval: None,
+                ..Default::default()
+            },
+        ),
         projects,
         site: Site::new(addr, None),
         deadline: Duration::from_secs(30),

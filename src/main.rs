@@ -47,12 +47,17 @@ async fn run(mut config: Config) -> Result<(), String> {
     let (projects, demo_fake) = projects_from_config(&config).await?;
     let auth = staff_from_config(&projects, demo_fake.is_some(), &config.trusted_proxies).await?;
     let site = Site::new(addr, config.public_url.as_deref()).with_key(projects.link_key());
+    let refresh = composition_admin::services::refresh::Refresher::start(
+        projects.clone(),
+        config.refresh_config(),
+    );
     let app = router(AppState {
         leptos_options,
         projects,
         auth,
         site,
         deadline: Duration::from_secs(config.deadline),
+        refresh,
     });
     let listener = composition_admin::server::listen(addr)
         .await

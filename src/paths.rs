@@ -12,6 +12,9 @@ pub const SIGN_IN: &str = "/sign-in";
 /// The audit trail.
 pub const AUDIT: &str = "/audit";
 
+/// Every project's settings at a glance.
+pub const FLEET: &str = "/fleet";
+
 /// Staff accounts (admins only).
 pub const STAFF: &str = "/staff";
 

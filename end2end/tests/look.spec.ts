@@ -19,6 +19,8 @@ const WIDTHS = [
 const changing = (page: Page): Locator[] => [
   page.locator("table.audit td:first-child"),
   page.locator("table.projects td:nth-child(4)"),
+  page.locator("table.fleet td:nth-child(6)"),
+  page.locator("table.fleet td:nth-child(7)"),
 ];
 
 async function axe(page: Page, what: string) {
@@ -68,6 +70,8 @@ test.describe.configure({ mode: "serial" });
 // One test per page, each with its own time limit.
 const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
   ["/projects", "projects", heading("Projects")],
+  // Before any settings page is read: every project "not read yet".
+  ["/fleet", "fleet", heading("Fleet")],
   [DEMO_PROJECT, "composition", async (p) => {
     await expect(p.getByLabel("Friendly name")).toHaveValue("Demo compositions");
   }],
@@ -145,6 +149,7 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
     await expect(p.getByRole("heading", { name: "Public keys" })).toBeVisible();
   });
   await look(page, "/projects", "viewer-projects", heading("Projects"));
+  await look(page, "/fleet", "viewer-fleet", heading("Fleet"));
   // Adding, testing and editing projects are for admins: not offered.
   await expect(page.getByRole("heading", { name: "Add a project" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Test again/ })).toHaveCount(0);
@@ -159,7 +164,7 @@ test("an editor's pages pass axe-core and look as they should", async ({ browser
   await look(page, DEMO_PROJECT, "editor-composition", async (p) => {
     await expect(p.getByRole("button", { name: "Save settings" })).toBeVisible();
   });
-  for (const path of ["/projects", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, "/audit"]) {
+  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, "/audit"]) {
     await page.goto(path);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await axe(page, `${path} as an editor`);

@@ -172,3 +172,30 @@ test("the audit trail lists changes and filters them without JavaScript", async 
   await expect(page.getByRole("row").filter({ hasText: "Settings saved" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Export as CSV" })).toHaveAttribute("href", /action=project-added&format=csv/);
 });
+
+test("the fleet refreshes without JavaScript, reloading itself until the refresh ends", async ({ page, request }) => {
+  const faults = process.env.FAKE_FAULTS_URL ?? "http://127.0.0.1:4010/__fake/faults";
+  // Fabrikam answers slowly, so the refresh is still running after the redirect.
+  const slow = { account: "AC00000000000000000000000000de0004", route: null, method: "GET", fault: { kind: "latency", ms: 2000 }, times: 2 };
+  expect((await request.post(faults, { data: slow })).status()).toBe(201);
+  try {
+    await page.goto("/fleet");
+    await expect(page.getByRole("heading", { name: "Fleet", exact: true })).toBeVisible();
+    await page.getByRole("button", { name: /^Refresh \d+ projects$/ }).click();
+    await expect(page).toHaveURL(/\/fleet$/);
+    await expect(page.getByRole("status").filter({ hasText: "Refreshing" })).toBeVisible();
+    // The page reloads itself every few seconds until the refresh has ended.
+    const fabrikam = page.locator("table.fleet tbody tr").filter({ hasText: "Fabrikam Studio" });
+    await expect(fabrikam).toContainText("On: studio-key", { timeout: 20_000 });
+    await expect(page.getByRole("status").filter({ hasText: "Refreshing" })).toHaveCount(0);
+    const tailspin = page.locator("table.fleet tbody tr").filter({ hasText: "Tailspin Toys" });
+    await expect(tailspin).toContainText("20003");
+    // The filters are a plain form.
+    await page.getByLabel("Has a problem").check();
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page).toHaveURL(/only=problem/);
+    await expect(page.locator("table.fleet tbody tr").filter({ hasText: "Fabrikam Studio" })).toHaveCount(0);
+  } finally {
+    await request.delete(faults);
+  }
+});

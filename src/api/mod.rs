@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod credentials;
+pub mod fleet;
 pub mod projects;
 pub mod settings;
 pub mod staff;

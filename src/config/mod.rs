@@ -136,6 +136,42 @@ pub struct Config {
     #[arg(long, env = "CONSOLE_PROJECT_NAME", value_name = "NAME")]
     pub project_name: Option<String>,
 
+    /// Refresh in the background every project whose snapshot is older
+    /// than this: seconds, or with a unit (90s, 15m, 2h); 0 turns it off
+    #[arg(long, env = "CONSOLE_REFRESH_INTERVAL", default_value = "15m", value_name = "DURATION", value_parser = parse_interval)]
+    pub refresh_interval: std::time::Duration,
+
+    /// Projects one console instance reads at once during a refresh
+    #[arg(
+        long,
+        env = "CONSOLE_REFRESH_CONCURRENCY",
+        default_value_t = 32,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=512)
+    )]
+    pub refresh_concurrency: u16,
+
+    /// Seconds one project's refresh may take, retries included
+    #[arg(
+        long,
+        env = "CONSOLE_REFRESH_DEADLINE",
+        default_value_t = 20,
+        value_name = "SECONDS",
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub refresh_deadline: u64,
+
+    /// With --demo: generated projects added beside the five demo projects,
+    /// spread over the states the fleet shows
+    #[arg(
+        long,
+        env = "CONSOLE_DEMO_PROJECTS",
+        default_value_t = 40,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(0..=5000)
+    )]
+    pub demo_projects: u16,
+
     #[command(flatten)]
     pub storage: Storage,
 
@@ -191,6 +227,28 @@ fn parse_base_url(raw: &str) -> Result<String, String> {
         );
     }
     Ok(trimmed.to_owned())
+}
+
+/// `900`, `90s`, `15m`, `2h`; `0` is off.
+fn parse_interval(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let (number, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => raw.split_at(at),
+        None => (raw, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration such as 900, 90s, 15m or 2h"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3_600),
+        _ => return Err(format!("{raw:?}: the unit must be s, m or h")),
+    };
+    if seconds > 7 * 86_400 {
+        return Err(format!("{raw:?} is longer than a week"));
+    }
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 /// An address range, or one address (as a /32 or /128).
@@ -254,6 +312,16 @@ pub enum TwilioLogin {
 }
 
 impl Config {
+    /// How this instance refreshes the fleet.
+    pub fn refresh_config(&self) -> crate::services::refresh::RefreshConfig {
+        crate::services::refresh::RefreshConfig {
+            concurrency: usize::from(self.refresh_concurrency),
+            deadline: std::time::Duration::from_secs(self.refresh_deadline),
+            interval: (!self.refresh_interval.is_zero()).then_some(self.refresh_interval),
+            ..Default::default()
+        }
+    }
+
     /// Parses the command line and environment; the second value lists
     /// warnings to print once logging is up (secrets typed on the command
     /// line, which other local users can read from the process list).

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod changes;
 pub mod credentials;
 pub mod error;
+pub mod fleet;
 pub mod path_id;
 pub mod project;
 pub mod public_key;

@@ -158,6 +158,7 @@ pub async fn inject(State(state): State<FakeState>, request: Request, next: Next
         return next.run(request).await;
     }
     let account = claimed_account(&state, &request);
+    state.note_request(account.as_deref(), request.method(), request.uri().path());
     let Some(fault) = next_fault(
         &state,
         account.as_deref(),

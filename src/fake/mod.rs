@@ -7,6 +7,7 @@ mod credentials;
 mod error;
 mod faults;
 mod form;
+pub mod generated;
 mod public_key;
 pub mod seed;
 mod settings;
@@ -100,7 +101,21 @@ impl Account {
 pub struct FakeState {
     accounts: Arc<Mutex<HashMap<AccountSid, Account>>>,
     faults: Arc<Mutex<Vec<FaultRule>>>,
+    seen: Arc<Mutex<std::collections::VecDeque<Seen>>>,
 }
+
+/// A request the fake received, as tests count them.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// The account its credentials claim.
+    pub account: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub at: std::time::Instant,
+}
+
+/// Requests remembered; older ones are forgotten.
+const SEEN_LIMIT: usize = 100_000;
 
 impl FakeState {
     pub fn from_seed(seed: &Seed) -> Self {
@@ -111,8 +126,27 @@ impl FakeState {
             .collect();
         Self {
             accounts: Arc::new(Mutex::new(accounts)),
-            faults: Arc::default(),
+            ..Self::default()
         }
+    }
+
+    fn note_request(&self, account: Option<&str>, method: &axum::http::Method, path: &str) {
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if seen.len() == SEEN_LIMIT {
+            seen.pop_front();
+        }
+        seen.push_back(Seen {
+            account: account.map(str::to_owned),
+            method: method.to_string(),
+            path: path.to_owned(),
+            at: std::time::Instant::now(),
+        });
+    }
+
+    /// Every request received (the last 100,000), oldest first.
+    pub fn requests(&self) -> Vec<Seen> {
+        let seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.iter().cloned().collect()
     }
 
     fn faults(&self) -> std::sync::MutexGuard<'_, Vec<FaultRule>> {

@@ -48,44 +48,12 @@ pub async fn audit_export(
         let sent = crate::services::audit::export(&store, &caller, &filter, &entries).await;
         let _ = done.send(sent);
     });
-    let writer = ExportWriter::new(format);
-    let start = writer.start().to_owned();
-    let body =
-        futures_util::stream::unfold(Some((received, writer, Some(failed))), |state| async move {
-            let (mut received, mut writer, mut failed) = state?;
-            // Up to 16 KiB a piece.
-            let mut piece = String::new();
-            while piece.len() < 16 * 1024 {
-                let next = if piece.is_empty() {
-                    received.recv().await
-                } else {
-                    match received.try_recv() {
-                        Ok(entry) => Some(entry),
-                        Err(_) => break,
-                    }
-                };
-                match next {
-                    Some(entry) => piece.push_str(&writer.entry(&entry)),
-                    None => break,
-                }
-            }
-            if !piece.is_empty() {
-                return Some((Ok(piece), Some((received, writer, failed))));
-            }
-            // Every entry sent: the file ends, or is cut off if the export
-            // stopped, so it is seen as broken rather than short.
-            match failed.take()?.await {
-                Ok(Ok(())) => Some((Ok(writer.end().to_owned()), None)),
-                Ok(Err(error)) => {
-                    tracing::error!(%error, "the audit export stopped");
-                    Some((Err(std::io::Error::other("the audit export stopped")), None))
-                }
-                Err(_) => Some((Err(std::io::Error::other("the audit export stopped")), None)),
-            }
-        });
-    let body = Body::from_stream(
-        futures_util::stream::once(async move { Ok::<_, std::io::Error>(start) }).chain(body),
-    );
+    let body = streamed(received, ExportWriter::new(format), failed);
+    attachment(content_type, name, body)
+}
+
+/// A file download of `body`, never cached.
+pub fn attachment(content_type: &str, name: &str, body: Body) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -98,4 +66,79 @@ pub async fn audit_export(
         body,
     )
         .into_response()
+}
+
+/// Writes an export file piece by piece.
+pub trait FileWriter<T>: Send + 'static {
+    fn start(&self) -> String;
+    fn item(&mut self, item: &T) -> String;
+    fn end(&self) -> String;
+}
+
+impl FileWriter<crate::domain::audit::AuditEntry> for ExportWriter {
+    fn start(&self) -> String {
+        ExportWriter::start(self).to_owned()
+    }
+    fn item(&mut self, item: &crate::domain::audit::AuditEntry) -> String {
+        self.entry(item)
+    }
+    fn end(&self) -> String {
+        ExportWriter::end(self).to_owned()
+    }
+}
+
+impl FileWriter<crate::domain::fleet::FleetRow> for crate::services::fleet::FleetWriter {
+    fn start(&self) -> String {
+        crate::services::fleet::FleetWriter::start(self).to_owned()
+    }
+    fn item(&mut self, item: &crate::domain::fleet::FleetRow) -> String {
+        self.row(item)
+    }
+    fn end(&self) -> String {
+        crate::services::fleet::FleetWriter::end(self).to_owned()
+    }
+}
+
+/// The file `writer` makes of what arrives on `received`, in pieces of up
+/// to 16 KiB; cut off (seen as broken, not short) if `failed` says the
+/// reading stopped.
+pub fn streamed<T: Send + 'static, W: FileWriter<T>>(
+    received: tokio::sync::mpsc::Receiver<T>,
+    writer: W,
+    failed: tokio::sync::oneshot::Receiver<Result<(), crate::domain::AppError>>,
+) -> Body {
+    let start = writer.start();
+    let body =
+        futures_util::stream::unfold(Some((received, writer, Some(failed))), |state| async move {
+            let (mut received, mut writer, mut failed) = state?;
+            let mut piece = String::new();
+            while piece.len() < 16 * 1024 {
+                let next = if piece.is_empty() {
+                    received.recv().await
+                } else {
+                    match received.try_recv() {
+                        Ok(item) => Some(item),
+                        Err(_) => break,
+                    }
+                };
+                match next {
+                    Some(item) => piece.push_str(&writer.item(&item)),
+                    None => break,
+                }
+            }
+            if !piece.is_empty() {
+                return Some((Ok(piece), Some((received, writer, failed))));
+            }
+            match failed.take()?.await {
+                Ok(Ok(())) => Some((Ok(writer.end()), None)),
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "an export stopped");
+                    Some((Err(std::io::Error::other("the export stopped")), None))
+                }
+                Err(_) => Some((Err(std::io::Error::other("the export stopped")), None)),
+            }
+        });
+    Body::from_stream(
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(start) }).chain(body),
+    )
 }

@@ -2,6 +2,7 @@
 //! configuration. `main.rs` and the integration tests both start here.
 
 mod export;
+mod fleet;
 mod guard;
 mod headers;
 mod middleware;
@@ -13,7 +14,7 @@ pub use site::Site;
 
 use crate::config::{Config, TwilioLogin};
 use crate::domain::{Login, ProjectUpdate};
-use crate::fake::{self, RunningFake, Seed};
+use crate::fake::{self, RunningFake};
 use crate::services::{Auth, Projects};
 use crate::store::Store;
 use crate::twilio::{PoolConfig, RetryPolicy, TwilioPool};
@@ -41,6 +42,8 @@ pub struct AppState {
     pub site: Site,
     /// How long one server function may spend on Twilio, retries included.
     pub deadline: Duration,
+    /// This instance's refresh worker and scheduler.
+    pub refresh: crate::services::refresh::Refresher,
 }
 
 /// Listens on `addr`. Replies go out without waiting (TCP_NODELAY): a page
@@ -74,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/audit/export", get(export::audit_export))
+        .route("/fleet/export", get(fleet::fleet_export))
+        .route("/fleet/events", get(fleet::fleet_events))
         // The console starts at the list of projects.
         .route(
             "/",
@@ -212,9 +217,13 @@ pub async fn projects_from_config(
     .await?;
     let vault = crate::services::master_key::unlock(&store, &config.storage.key_source()?).await?;
     let (video, accounts, running) = if demo {
-        let running = fake::spawn(config.demo_fake_listen, &Seed::demo())
+        let generated = u32::from(config.demo_projects);
+        let running = fake::spawn(config.demo_fake_listen, &fake::generated::demo_seed(generated))
             .await
             .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
+        for rule in fake::generated::slow_accounts(generated) {
+            running.inject(rule);
+        }
         let base = running.base_url();
         tracing::info!(fake = %base, "demo mode: using an in-process Twilio fake");
         (base.clone(), base, Some(running))
@@ -260,7 +269,8 @@ pub async fn projects_from_config(
         tracing::info!(project = %id, "registered the account given at start");
     }
     if demo {
-        for (id, update) in fake::seed::demo_projects() {
+        let generated = fake::generated::demo_projects(u32::from(config.demo_projects));
+        for (id, update) in fake::seed::demo_projects().into_iter().chain(generated) {
             projects.register(&update, Some(id)).await?;
         }
     }

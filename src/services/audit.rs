@@ -163,17 +163,19 @@ impl ExportWriter {
 
 const CSV_HEADER: &str = "time,staff,project,action,summary,before,after,outcome\r\n";
 
-/// One entry as a CSV line (RFC 4180 quoting).
+/// One CSV cell (RFC 4180 quoting). A leading =, +, - or @ would run as a
+/// formula in a spreadsheet, so it is neutralised with a quote.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+/// One entry as a CSV line.
 fn csv_line(e: &AuditEntry) -> String {
-    fn field(value: &str) -> String {
-        // A leading =, +, - or @ would run as a formula in a spreadsheet.
-        let value = if value.starts_with(['=', '+', '-', '@']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        format!("\"{}\"", value.replace('"', "\"\""))
-    }
     let when = crate::domain::LoginCheck {
         at: e.at,
         worked: true,
@@ -190,7 +192,7 @@ fn csv_line(e: &AuditEntry) -> String {
         e.after.as_deref().unwrap_or(""),
         e.outcome.map_or("done", |o| o.slug()),
     ]
-    .map(field)
+    .map(csv_field)
     .join(",");
     line.push_str("\r\n");
     line

@@ -5,6 +5,8 @@
 //! at start, after a check that the database is not newer than the binary.
 
 mod audit;
+mod fleet;
+mod jobs;
 pub mod outage;
 mod projects;
 mod sessions;
@@ -14,7 +16,10 @@ mod staff;
 pub use audit::Scope as AuditScope;
 pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
-pub use snapshots::{Change, SettingsState, Snapshot};
+pub use crate::domain::fleet::SettingsState;
+pub use fleet::FleetScope;
+pub use jobs::{Claimed, ItemEnd};
+pub use snapshots::{Change, Snapshot};
 pub use staff::{new_staff_id, StaffRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -56,6 +61,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "snapshots",
         include_str!("../../migrations/0005_snapshots.sql"),
         include_str!("../../migrations/0005_snapshots.sql"),
+    ),
+    (
+        6,
+        "fleet",
+        include_str!("../../migrations/0006_fleet.sql"),
+        include_str!("../../migrations/0006_fleet.sql"),
     ),
 ];
 

@@ -4,23 +4,9 @@
 //! Twilio call.
 
 use super::{Store, StoreError};
+use crate::domain::fleet::SettingsState;
 use crate::domain::{ProjectId, SettingsKind};
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
-
-/// One kind's settings as read, with the names of the credentials they
-/// name (as the account listed them at the time).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingsState {
-    pub friendly_name: Option<String>,
-    pub encryption_enabled: bool,
-    pub encryption_key_sid: Option<String>,
-    pub encryption_key_name: Option<String>,
-    pub storage_enabled: bool,
-    pub aws_credentials_sid: Option<String>,
-    pub aws_credentials_name: Option<String>,
-    pub aws_s3_url: Option<String>,
-}
 
 /// The last read of one kind of a project's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,7 +57,6 @@ impl Store {
         let (project, kind) = (project.as_str(), kind.slug());
         let changed = match read {
             Ok(state) => {
-                let json = to_json(state);
                 let last = sqlx::query(
                     "SELECT n, state FROM state_history WHERE project_id = $1 AND kind = $2 ORDER BY n DESC LIMIT 1",
                 )
@@ -82,11 +67,34 @@ impl Store {
                 let (n, same) = match &last {
                     Some(row) => {
                         let held = from_json("state", &row.try_get::<String, _>("state")?)?;
-                        (row.try_get::<i64, _>("n")?, held == *state)
+                        (row.try_get::<i64, _>("n")?, held.essence() == state.essence())
                     }
                     None => (0, false),
                 };
+                // A read that looked up no names keeps those an earlier one did.
+                let earlier = sqlx::query_scalar::<_, Option<String>>(
+                    "SELECT state FROM snapshots WHERE project_id = $1 AND kind = $2",
+                )
+                .bind(project)
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?
+                .flatten();
+                let state = match earlier {
+                    Some(text) => state.clone().with_names_from(&from_json("state", &text)?),
+                    None => state.clone(),
+                };
+                let json = to_json(&state);
                 if !same {
+                    // No name given: the audit trail may still explain it (a
+                    // save whose own snapshot was not written).
+                    let by = match by {
+                        Some(by) => Some(by.to_owned()),
+                        None if n > 0 => saved_by(&mut tx, project, kind, &last).await?,
+                        None => None,
+                    };
+                    // The first read is where the history starts, no change.
+                    let outside = i64::from(n > 0 && by.is_none());
                     sqlx::query(
                         "INSERT INTO state_history (project_id, kind, n, seen_at, state, changed_by) VALUES ($1, $2, $3, $4, $5, $6)",
                     )
@@ -95,23 +103,39 @@ impl Store {
                     .bind(n + 1)
                     .bind(at)
                     .bind(json.clone())
+                    .bind(by.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO snapshots (project_id, kind, read_at, state, encrypted, external, error, changed_at, changed_by, outside, missing) \
+                         VALUES ($1, $2, $3, $4, $5, $6, NULL, $3, $7, $8, $9) \
+                         ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, changed_at = $3, changed_by = $7, outside = $8, missing = $9",
+                    )
+                    .bind(project)
+                    .bind(kind)
+                    .bind(at)
+                    .bind(json)
+                    .bind(i64::from(state.encryption_enabled))
+                    .bind(i64::from(state.storage_enabled))
                     .bind(by)
+                    .bind(outside)
+                    .bind(i64::from(!state.missing.is_empty()))
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    sqlx::query(
+                        "UPDATE snapshots SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, missing = $7 WHERE project_id = $1 AND kind = $2",
+                    )
+                    .bind(project)
+                    .bind(kind)
+                    .bind(at)
+                    .bind(json)
+                    .bind(i64::from(state.encryption_enabled))
+                    .bind(i64::from(state.storage_enabled))
+                    .bind(i64::from(!state.missing.is_empty()))
                     .execute(&mut *tx)
                     .await?;
                 }
-                sqlx::query(
-                    "INSERT INTO snapshots (project_id, kind, read_at, state, encrypted, external, error) \
-                     VALUES ($1, $2, $3, $4, $5, $6, NULL) \
-                     ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL",
-                )
-                .bind(project)
-                .bind(kind)
-                .bind(at)
-                .bind(json)
-                .bind(i64::from(state.encryption_enabled))
-                .bind(i64::from(state.storage_enabled))
-                .execute(&mut *tx)
-                .await?;
                 !same
             }
             Err(why) => {
@@ -180,4 +204,39 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Who saved `kind` of `project` since the history's last row (`last`),
+/// as the audit trail says: the newest settings save that ended done.
+async fn saved_by(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    project: &str,
+    kind: &str,
+    last: &Option<sqlx::any::AnyRow>,
+) -> Result<Option<String>, StoreError> {
+    let since: i64 = match last {
+        Some(row) => {
+            let n: i64 = row.try_get("n")?;
+            sqlx::query_scalar("SELECT seen_at FROM state_history WHERE project_id = $1 AND kind = $2 AND n = $3")
+                .bind(project)
+                .bind(kind)
+                .bind(n)
+                .fetch_one(&mut **tx)
+                .await?
+        }
+        None => return Ok(None),
+    };
+    let title = match kind {
+        "recording" => SettingsKind::Recording.title(),
+        _ => SettingsKind::Composition.title(),
+    };
+    Ok(sqlx::query_scalar(
+        "SELECT staff_name FROM audit WHERE project_id = $1 AND action = 'settings-saved' AND summary = $2 \
+         AND at >= $3 AND COALESCE(outcome, 'done') = 'done' ORDER BY at DESC, seq DESC LIMIT 1",
+    )
+    .bind(project)
+    .bind(format!("{title} saved"))
+    .bind(since)
+    .fetch_optional(&mut **tx)
+    .await?)
 }

@@ -1,7 +1,7 @@
 //! The HTML document and the routes.
 
 use super::pages::{
-    settings, AuditRoute, CredentialsRoute, EditProjectRoute, ProjectsRoute, SignInRoute,
+    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, ProjectsRoute, SignInRoute,
     StaffRoute,
 };
 use super::sign_in_page::StaffBar;
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                 // needs a script to move the resolved parts into place).
                 <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route

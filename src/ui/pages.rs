@@ -6,6 +6,7 @@
 
 use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
+use super::fleet_page::FleetPage;
 use super::project_edit_page::ProjectEditPage;
 use super::project_scope::{Here, ProjectFrame};
 use super::projects_page::ProjectsPage;
@@ -38,6 +39,7 @@ macro_rules! lazy_page {
 lazy_page!(SignInRoute, view! { <SignInPage /> });
 lazy_page!(ProjectsRoute, view! { <ProjectsPage /> });
 lazy_page!(AuditRoute, view! { <AuditPage /> });
+lazy_page!(FleetRoute, view! { <FleetPage /> });
 lazy_page!(StaffRoute, view! { <StaffPage /> });
 lazy_page!(
     CredentialsRoute,

@@ -7,6 +7,7 @@ pub use temp::{Databases, TestDir};
 use composition_admin::domain::{Login, ProjectId, ProjectUpdate, Role};
 use composition_admin::fake::{self, seed, RunningFake, Seed};
 use composition_admin::server::{router, AppState, Site};
+use composition_admin::services::refresh::{RefreshConfig, Refresher};
 use composition_admin::services::{Auth, Projects};
 use composition_admin::store::Store;
 use composition_admin::twilio::{PoolConfig, RetryPolicy, TwilioClient, TwilioPool};
@@ -134,6 +135,8 @@ pub struct Console {
     pub cookie: String,
     /// The folder of its SQLite database, when the test made one.
     pub data_dir: Option<TestDir>,
+    /// Its refresh worker (no scheduled refresh unless the test asked).
+    pub refresh: Refresher,
 }
 
 /// The admin every test console has, and their password.
@@ -232,12 +235,23 @@ fn source_site() -> leptos::config::LeptosOptions {
         .build()
 }
 
+/// How test consoles refresh: no schedule, a short poll and deadline.
+pub fn test_refresh() -> RefreshConfig {
+    RefreshConfig {
+        concurrency: 16,
+        deadline: Duration::from_secs(5),
+        interval: None,
+        poll: Duration::from_millis(100),
+    }
+}
+
 /// The console's router over `projects`, as served at `addr`.
 fn console_router(
     projects: &Projects,
     addr: SocketAddr,
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
+    refresh: Refresher,
 ) -> axum::Router {
     router(AppState {
         auth: Auth::new(projects.store().clone()),
@@ -245,6 +259,7 @@ fn console_router(
         projects: projects.clone(),
         site: Site::new(addr, None).with_key(projects.link_key()),
         deadline,
+        refresh,
     })
 }
 
@@ -274,6 +289,26 @@ async fn serve(
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
+    serve_refreshing(fake, projects, data_dir, deadline, leptos_options, test_refresh()).await
+}
+
+/// A console over `projects` whose refresh runs as `refresh` says.
+pub async fn start_console_refreshing(
+    fake: RunningFake,
+    projects: Projects,
+    refresh: RefreshConfig,
+) -> Console {
+    serve_refreshing(fake, projects, None, Duration::from_secs(30), source_site(), refresh).await
+}
+
+async fn serve_refreshing(
+    fake: RunningFake,
+    projects: Projects,
+    data_dir: Option<TestDir>,
+    deadline: Duration,
+    leptos_options: leptos::config::LeptosOptions,
+    refresh: RefreshConfig,
+) -> Console {
     use axum::serve::Listener;
     let listener = composition_admin::server::listen(([127, 0, 0, 1], 0).into())
         .await
@@ -290,7 +325,8 @@ async fn serve(
             .await
             .unwrap();
     }
-    let app = console_router(&projects, addr, deadline, leptos_options);
+    let refresh = Refresher::start(projects.clone(), refresh);
+    let app = console_router(&projects, addr, deadline, leptos_options, refresh.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -307,13 +343,15 @@ async fn serve(
         projects,
         cookie,
         data_dir,
+        refresh,
     }
 }
 
 /// Builds the router of another console over `projects` at `addr`, as a
 /// second console in the same process would, without serving it.
 pub fn build_router(projects: &Projects, addr: SocketAddr) -> axum::Router {
-    console_router(projects, addr, Duration::from_secs(30), source_site())
+    let refresh = Refresher::start(projects.clone(), test_refresh());
+    console_router(projects, addr, Duration::from_secs(30), source_site(), refresh)
 }
 
 /// A server function call as the hydrated app makes it, with `cookie`.
@@ -426,3 +464,20 @@ pub async fn raw_sql(url: &str, sql: &str) {
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
 }
+
+/// Adds a staff member to the console and signs them in; their cookie.
+pub async fn staff(console: &Console, name: &str, role: Role, projects: &[&str]) -> String {
+    let password = format!("{name} password 1234");
+    let hash = composition_admin::services::auth::hash_password(password.clone())
+        .await
+        .unwrap();
+    let store = console.projects.store();
+    let id = composition_admin::server::ensure_staff(store, name, role, &hash)
+        .await
+        .unwrap();
+    for project in projects {
+        store.assign(&id, &project.parse().unwrap()).await.unwrap();
+    }
+    sign_in(console.addr, name, &password).await.unwrap()
+}
+

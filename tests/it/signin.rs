@@ -5,22 +5,6 @@ use crate::common::*;
 use composition_admin::domain::Role;
 use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
 
-/// Adds a staff member to the console and signs them in; their cookie.
-async fn staff(console: &Console, name: &str, role: Role, projects: &[&str]) -> String {
-    let password = format!("{name} password 1234");
-    let hash = composition_admin::services::auth::hash_password(password.clone())
-        .await
-        .unwrap();
-    let store = console.projects.store();
-    let id = composition_admin::server::ensure_staff(store, name, role, &hash)
-        .await
-        .unwrap();
-    for project in projects {
-        store.assign(&id, &project.parse().unwrap()).await.unwrap();
-    }
-    sign_in(console.addr, name, &password).await.unwrap()
-}
-
 /// A server function call (as the hydrated app makes it) with a cookie.
 async fn call(
     console: &Console,
@@ -168,6 +152,8 @@ fn sign_in_starts_a_new_session_and_sign_out_ends_it_on_the_server() {
 const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/auth/sign-in", [true, true, true, true, true]),
     ("/api/audit/list", [false, false, true, true, true]),
+    ("/api/fleet/list", [false, true, true, true, true]),
+    ("/api/fleet/refresh", [false, true, true, true, true]),
     ("/api/staff/list", [false, false, false, false, true]),
     ("/api/staff/save", [false, false, false, false, true]),
     ("/api/staff/remove", [false, false, false, false, true]),
@@ -249,6 +235,8 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/auth/sign-in" => vec![("input[name]", "nobody"), ("input[password]", "x")],
                 "/api/staff/save" => vec![("input[name]", ""), ("input[role]", "x")],
                 "/api/staff/remove" => vec![("name", "nobody")],
+                "/api/fleet/list" => vec![("query[page]", "1")],
+                "/api/fleet/refresh" => vec![("view", "")],
                 "/api/projects/get"
                 | "/api/projects/details"
                 | "/api/projects/check"

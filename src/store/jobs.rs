@@ -1,0 +1,290 @@
+//! Refresh jobs and leases between console instances, all in the database:
+//! an instance that stops leaves nothing behind that only it knew.
+
+use super::fleet::FleetScope;
+use super::{Backend, Store, StoreError};
+use crate::domain::fleet::JobProgress;
+use sqlx::Row;
+
+/// An item an instance claimed: it reads `project_id` for `job_id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    pub job_id: String,
+    pub project_id: String,
+}
+
+/// How an item ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemEnd {
+    Done,
+    Failed(String),
+}
+
+/// Claims after which an expired item is given up as failed.
+const MAX_ATTEMPTS: i64 = 3;
+
+fn scope_clause(scope: &FleetScope<'_>, column: &str, n: usize) -> (String, Option<String>) {
+    match scope {
+        FleetScope::Everything => (String::new(), None),
+        FleetScope::AssignedTo(staff) => (
+            format!(" AND {column} IN (SELECT project_id FROM staff_projects WHERE staff_id = ${n})"),
+            Some(staff.as_str().to_owned()),
+        ),
+    }
+}
+
+impl Store {
+    /// The job running now, started by `by` at `now` when none was: its id.
+    /// At most one runs (its `open_slot` is unique), so concurrent starts on
+    /// several instances end in the same job.
+    pub async fn open_job(&self, by: &str, now: i64) -> Result<String, StoreError> {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        sqlx::query(
+            "INSERT INTO refresh_jobs (id, started_at, started_by, open_slot) VALUES ($1, $2, $3, 1) ON CONFLICT (open_slot) DO NOTHING",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(by)
+        .execute(self.writer())
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT id FROM refresh_jobs WHERE open_slot = 1")
+                .fetch_one(self.writer())
+                .await?,
+        )
+    }
+
+    /// Queues `projects` in `job`, leaving out those it holds already; how
+    /// many were added. Reopens the job if it ended meanwhile.
+    pub async fn enqueue(&self, job: &str, projects: &[String]) -> Result<usize, StoreError> {
+        let mut added = 0;
+        let mut tx = self.writer().begin().await?;
+        for chunk in projects.chunks(200) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("($1, ${}, 'queued', 0)", i + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO refresh_items (job_id, project_id, state, attempts) VALUES {} ON CONFLICT (job_id, project_id) DO NOTHING",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(job);
+            for project in chunk {
+                query = query.bind(project.clone());
+            }
+            added += query.execute(&mut *tx).await?.rows_affected() as usize;
+        }
+        if added > 0 {
+            // Ended between its opening and now (its items were all done):
+            // open again, unless another job has opened since.
+            sqlx::query(
+                "UPDATE refresh_jobs SET finished_at = NULL, open_slot = 1 WHERE id = $1 AND open_slot IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM refresh_jobs other WHERE other.open_slot = 1)",
+            )
+            .bind(job)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Claims up to `limit` queued items (or items whose lease ran out) for
+    /// `owner` until `lease_until`. On PostgreSQL, rows another instance is
+    /// claiming are skipped, not waited for; SQLite has one writer.
+    pub async fn claim(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        sqlx::query(
+            "UPDATE refresh_items SET state = 'failed', finished_at = $1, owner = NULL, lease_until = NULL, \
+             message = 'The console instances that tried to read it stopped before they were done.' \
+             WHERE state = 'running' AND lease_until < $1 AND attempts >= $2",
+        )
+        .bind(now)
+        .bind(MAX_ATTEMPTS)
+        .execute(self.writer())
+        .await?;
+        let skip = match self.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = attempts + 1 \
+             WHERE (state = 'queued' OR (state = 'running' AND lease_until < $3)) AND (job_id, project_id) IN \
+             (SELECT job_id, project_id FROM refresh_items WHERE state = 'queued' OR (state = 'running' AND lease_until < $3) \
+              ORDER BY attempts, project_id LIMIT {limit}{skip}) \
+             RETURNING job_id, project_id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(owner)
+            .bind(lease_until)
+            .bind(now)
+            .fetch_all(self.writer())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Claimed {
+                    job_id: row.try_get("job_id")?,
+                    project_id: row.try_get("project_id")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends an item `owner` holds; false when its lease went to another.
+    pub async fn finish_item(
+        &self,
+        item: &Claimed,
+        owner: &str,
+        end: &ItemEnd,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (state, message) = match end {
+            ItemEnd::Done => ("done", None),
+            ItemEnd::Failed(why) => ("failed", Some(why.clone())),
+        };
+        let updated = sqlx::query(
+            "UPDATE refresh_items SET state = $1, message = $2, finished_at = $3, owner = NULL, lease_until = NULL \
+             WHERE job_id = $4 AND project_id = $5 AND owner = $6 AND state = 'running'",
+        )
+        .bind(state)
+        .bind(message)
+        .bind(now)
+        .bind(&item.job_id)
+        .bind(&item.project_id)
+        .bind(owner)
+        .execute(self.writer())
+        .await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    /// Ends the running job once none of its items is left.
+    pub async fn close_job_if_done(&self, now: i64) -> Result<bool, StoreError> {
+        let closed = sqlx::query(
+            "UPDATE refresh_jobs SET finished_at = $1, open_slot = NULL WHERE open_slot = 1 AND NOT EXISTS \
+             (SELECT 1 FROM refresh_items i WHERE i.job_id = refresh_jobs.id AND i.state IN ('queued', 'running'))",
+        )
+        .bind(now)
+        .execute(self.writer())
+        .await?;
+        Ok(closed.rows_affected() > 0)
+    }
+
+    /// Where job `id` stands (the running one when `None`), counted over
+    /// the projects `scope` sees.
+    pub async fn job_progress(
+        &self,
+        id: Option<&str>,
+        scope: &FleetScope<'_>,
+    ) -> Result<Option<JobProgress>, StoreError> {
+        let job = match id {
+            Some(id) => {
+                sqlx::query("SELECT id, started_at, started_by, finished_at FROM refresh_jobs WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT id, started_at, started_by, finished_at FROM refresh_jobs WHERE open_slot = 1")
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+        };
+        let Some(job) = job else { return Ok(None) };
+        let id: String = job.try_get("id")?;
+        let (clause, staff) = scope_clause(scope, "project_id", 2);
+        let sql = format!(
+            "SELECT state, COUNT(*) AS n FROM refresh_items WHERE job_id = $1{clause} GROUP BY state"
+        );
+        let mut query = sqlx::query(&sql).bind(id.clone());
+        if let Some(staff) = staff {
+            query = query.bind(staff);
+        }
+        let mut progress = JobProgress {
+            id,
+            started_at: job.try_get("started_at")?,
+            started_by: job.try_get("started_by")?,
+            finished_at: job.try_get("finished_at")?,
+            ..JobProgress::default()
+        };
+        for row in query.fetch_all(self.pool()).await? {
+            let n = row.try_get::<i64, _>("n")?.max(0) as usize;
+            match row.try_get::<String, _>("state")?.as_str() {
+                "queued" => progress.queued = n,
+                "running" => progress.running = n,
+                "done" => progress.done = n,
+                _ => progress.failed += n,
+            }
+        }
+        Ok(Some(progress))
+    }
+
+    /// Items of `job` that ended at or after `since`, within `scope`, with
+    /// the reason of those that failed.
+    pub async fn finished_since(
+        &self,
+        job: &str,
+        since: i64,
+        scope: &FleetScope<'_>,
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
+        let (clause, staff) = scope_clause(scope, "project_id", 3);
+        let sql = format!(
+            "SELECT project_id, message FROM refresh_items WHERE job_id = $1 AND finished_at >= $2{clause} ORDER BY project_id"
+        );
+        let mut query = sqlx::query(&sql).bind(job).bind(since);
+        if let Some(staff) = staff {
+            query = query.bind(staff);
+        }
+        query
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("project_id")?, row.try_get("message")?)))
+            .collect()
+    }
+
+    /// Takes or keeps the lease `name` for `holder` until `until`; false
+    /// when another holder's lease has not run out.
+    pub async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let taken = sqlx::query(
+            "INSERT INTO leases (name, holder, until_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET holder = $2, until_at = $3 \
+             WHERE leases.until_at < $4 OR leases.holder = $2",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(until)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// Projects either of whose kinds was never read or not since `before`,
+    /// and that no job has queued or is reading.
+    pub async fn stale_projects(&self, before: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id FROM projects p \
+             LEFT JOIN snapshots c ON c.project_id = p.id AND c.kind = 'composition' \
+             LEFT JOIN snapshots r ON r.project_id = p.id AND r.kind = 'recording' \
+             WHERE (c.read_at IS NULL OR c.read_at < $1 OR r.read_at IS NULL OR r.read_at < $1) \
+             AND NOT EXISTS (SELECT 1 FROM refresh_items i WHERE i.project_id = p.id AND i.state IN ('queued', 'running')) \
+             ORDER BY p.id",
+        )
+        .bind(before)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get("id")?))
+            .collect()
+    }
+}

@@ -1,0 +1,138 @@
+//! The fleet's table: one row per project, each column a link that sorts
+//! by it (the view stays in the URL).
+
+use crate::domain::fleet::{ago, FleetQuery, FleetRow, KindCell, SortKey};
+use crate::domain::ProjectId;
+use crate::paths;
+use leptos::prelude::*;
+
+/// A column header that sorts by `key` (again: the other way).
+fn header(query: &FleetQuery, key: SortKey, title: &'static str) -> impl IntoView {
+    let current = query.sort == key;
+    let next = FleetQuery {
+        sort: key,
+        descending: current && !query.descending,
+        page: 1,
+        ..query.clone()
+    };
+    let href = format!("{}?{}", paths::FLEET, next.to_query());
+    let sort = current.then(|| if query.descending { "descending" } else { "ascending" });
+    let arrow = current.then(|| if query.descending { " ↓" } else { " ↑" });
+    view! {
+        <th scope="col" aria-sort=sort>
+            <a href=href>{title}{arrow}</a>
+        </th>
+    }
+}
+
+fn encryption(cell: &KindCell) -> String {
+    match &cell.state {
+        None => "Not read yet".into(),
+        Some(state) if !state.encryption_enabled => "Off".into(),
+        Some(state) => {
+            let sid = state.encryption_key_sid.clone().unwrap_or_default();
+            match &state.encryption_key_name {
+                Some(name) => format!("On: {name} ({sid})"),
+                None => format!("On: {sid}"),
+            }
+        }
+    }
+}
+
+fn storage(cell: &KindCell) -> String {
+    match &cell.state {
+        None => "Not read yet".into(),
+        Some(state) if !state.storage_enabled => "Twilio's cloud".into(),
+        Some(state) => {
+            let url = state.aws_s3_url.clone().unwrap_or_default();
+            match &state.aws_credentials_name {
+                Some(name) => format!("S3: {url} ({name})"),
+                None => format!("S3: {url}"),
+            }
+        }
+    }
+}
+
+/// The older of the two reads, in words.
+fn last_read(row: &FleetRow, now: i64) -> String {
+    match (row.composition.read_at, row.recording.read_at) {
+        (Some(a), Some(b)) => ago(now, a.min(b)),
+        _ => "Never".into(),
+    }
+}
+
+/// The newer of the two changes, with who made it.
+fn last_change(row: &FleetRow, now: i64) -> String {
+    let newest = [&row.composition, &row.recording]
+        .into_iter()
+        .filter(|c| c.changed_at.is_some())
+        .max_by_key(|c| c.changed_at);
+    let Some(cell) = newest else {
+        return "None seen".into();
+    };
+    let when = ago(now, cell.changed_at.unwrap_or_default());
+    match crate::domain::fleet::changed_by_words(cell) {
+        Some(who) => format!("{when} {who}"),
+        None => format!("{when} (first read)"),
+    }
+}
+
+#[component]
+pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let href = row
+                .id
+                .parse::<ProjectId>()
+                .map(|id| paths::settings(&id, crate::domain::SettingsKind::Composition))
+                .unwrap_or_default();
+            let problems = row.problems();
+            let problems = if problems.is_empty() {
+                view! { <span class="quiet">"None"</span> }.into_any()
+            } else {
+                view! {
+                    <ul class="problems">
+                        {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            };
+            view! {
+                <tr data-project=row.id.clone()>
+                    <td>
+                        <a href=href>{row.name.clone()}</a>
+                        <span class="sid">{row.account_sid.clone()}</span>
+                    </td>
+                    <td>{encryption(&row.composition)}</td>
+                    <td class="value">{storage(&row.composition)}</td>
+                    <td>{encryption(&row.recording)}</td>
+                    <td class="value">{storage(&row.recording)}</td>
+                    <td>{last_read(&row, now)}</td>
+                    <td>{last_change(&row, now)}</td>
+                    <td>{problems}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="fleet">
+                <caption class="visually-hidden">"Projects and their media settings"</caption>
+                <thead>
+                    <tr>
+                        {header(&query, SortKey::Name, "Project")}
+                        {header(&query, SortKey::CompositionEncryption, "Compositions: encryption")}
+                        {header(&query, SortKey::CompositionStorage, "Compositions: storage")}
+                        {header(&query, SortKey::RecordingEncryption, "Recordings: encryption")}
+                        {header(&query, SortKey::RecordingStorage, "Recordings: storage")}
+                        {header(&query, SortKey::Read, "Last read")}
+                        {header(&query, SortKey::Changed, "Last change")}
+                        {header(&query, SortKey::Problem, "Problems")}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
