@@ -14,7 +14,7 @@
 //!   and, when TEST_POSTGRES_URL names one, PostgreSQL.
 //! - export: every row of 10,000 as CSV, time and growth of peak RSS.
 
-use composition_admin::domain::fleet::{FleetFilter, FleetQuery, Flag, SettingsState};
+use composition_admin::domain::fleet::{Flag, FleetFilter, FleetQuery, SettingsState};
 use composition_admin::domain::{
     CredentialKind, LoginKind, ProjectId, Role, SettingsKind, StaffId,
 };
@@ -59,9 +59,12 @@ async fn sqlite_store(name: &str) -> Store {
     let dir = std::env::temp_dir().join(format!("bench-fleet-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    Store::open(&format!("sqlite://{}?mode=rwc", dir.join("console.db").display()))
-        .await
-        .unwrap()
+    Store::open(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("console.db").display()
+    ))
+    .await
+    .unwrap()
 }
 
 fn admin() -> Caller {
@@ -108,7 +111,10 @@ async fn refresh() {
     // The same calls, one at a time.
     let started = Instant::now();
     for id in &ids {
-        let client = projects.client(&id.parse::<ProjectId>().unwrap()).await.unwrap();
+        let client = projects
+            .client(&id.parse::<ProjectId>().unwrap())
+            .await
+            .unwrap();
         let mut keys = false;
         let mut aws = false;
         for kind in [SettingsKind::Composition, SettingsKind::Recording] {
@@ -147,7 +153,10 @@ async fn refresh() {
     let live = started.elapsed();
     refresher.stop();
     println!("refresh of {N} projects, 100 ms added to every Twilio call:");
-    println!("  sequential loop (baseline): {:.2} s", sequential.as_secs_f64());
+    println!(
+        "  sequential loop (baseline): {:.2} s",
+        sequential.as_secs_f64()
+    );
     println!(
         "  console refresh ({} at once): {:.2} s, {:.1}x faster; peak RSS of the process {:.1} MiB",
         RefreshConfig::default().concurrency,
@@ -216,11 +225,19 @@ async fn time_page(store: &Store, query: &FleetQuery, rounds: usize) -> (Duratio
 }
 
 async fn pages() {
-    let mut engines = vec![("SQLite", sqlite_store("small").await, sqlite_store("large").await)];
+    let mut engines = vec![(
+        "SQLite",
+        sqlite_store("small").await,
+        sqlite_store("large").await,
+    )];
     if let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") {
         if !admin_url.trim().is_empty() {
-            let small = Store::open(&fresh_postgres(&admin_url).await).await.unwrap();
-            let large = Store::open(&fresh_postgres(&admin_url).await).await.unwrap();
+            let small = Store::open(&fresh_postgres(&admin_url).await)
+                .await
+                .unwrap();
+            let large = Store::open(&fresh_postgres(&admin_url).await)
+                .await
+                .unwrap();
             engines.push(("PostgreSQL", small, large));
         }
     }
@@ -243,7 +260,10 @@ async fn pages() {
         println!("  50 projects, first page (baseline): {base50:.2?} / {base99:.2?}");
         for (name, query) in [
             ("first page", FleetQuery::default()),
-            ("filtered (encryption off, Twilio's cloud)", filtered.clone()),
+            (
+                "filtered (encryption off, Twilio's cloud)",
+                filtered.clone(),
+            ),
             ("last page (200)", last),
         ] {
             let (p50, p99) = time_page(&large, &query, 200).await;
@@ -281,9 +301,14 @@ async fn export() {
         let (to, mut received) = tokio::sync::mpsc::channel(256);
         let caller = admin();
         let reader = tokio::spawn(async move {
-            composition_admin::services::fleet::export(&store, &caller, &FleetQuery::default(), &to)
-                .await
-                .unwrap();
+            composition_admin::services::fleet::export(
+                &store,
+                &caller,
+                &FleetQuery::default(),
+                &to,
+            )
+            .await
+            .unwrap();
         });
         let mut writer = FleetWriter::new(ExportFormat::Csv);
         let mut bytes = writer.start().len();

@@ -12,7 +12,11 @@ pub const MAX_VIEW: usize = 1_000;
 pub async fn list_fleet(query: FleetQuery) -> Result<FleetPage, AppError> {
     let caller = super::context::allowed(crate::services::Action::ListProjects, None)?;
     let state = super::context::app_state()?;
-    let query = FleetQuery::from_pairs(pairs(&query.to_query()).iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let query = FleetQuery::from_pairs(
+        pairs(&query.to_query())
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     crate::services::fleet::page(state.projects.store(), &caller, &query)
         .await
         .inspect_err(super::context::report)
@@ -27,7 +31,8 @@ pub async fn refresh_fleet(view: String) -> Result<JobProgress, AppError> {
         let caller = super::context::allowed(crate::services::Action::ListProjects, None)?;
         let state = super::context::app_state()?;
         let view = crate::domain::error::clipped(&view, MAX_VIEW);
-        let query = FleetQuery::from_pairs(pairs(&view).iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let query =
+            FleetQuery::from_pairs(pairs(&view).iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let store = state.projects.store();
         let ids = store
             .fleet_ids(
@@ -38,7 +43,12 @@ pub async fn refresh_fleet(view: String) -> Result<JobProgress, AppError> {
             .await
             .map_err(crate::services::projects::internal)?;
         let progress = state.refresh.request(&caller, &ids).await?;
-        tracing::info!(staff = caller.name, projects = ids.len(), job = progress.id, "refresh asked for");
+        tracing::info!(
+            staff = caller.name,
+            projects = ids.len(),
+            job = progress.id,
+            "refresh asked for"
+        );
         Ok((progress, query))
     }
     .await

@@ -97,3 +97,18 @@ pub async fn save_settings(
         recorded,
     })
 }
+
+/// The newest changes the console has seen of these settings, in words.
+#[server(endpoint = "settings/history")]
+pub async fn settings_history(
+    project: ProjectId,
+    kind: SettingsKind,
+) -> Result<Vec<crate::domain::history::HistoryLine>, AppError> {
+    let result = async {
+        super::context::allowed(crate::services::Action::Read, Some(&project))?;
+        let state = super::context::app_state()?;
+        crate::services::snapshots::history(state.projects.store(), &project, kind).await
+    }
+    .await;
+    result.inspect_err(super::context::report)
+}

@@ -568,4 +568,29 @@ mod tests {
         let c = parse(&["--account-sid", AC, "--auth-token", "hunter2-token"]).unwrap();
         assert!(!format!("{c:?}").contains("hunter2"));
     }
+
+    #[test]
+    fn the_refresh_interval_reads_units_and_zero_turns_it_off() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.refresh_interval, std::time::Duration::from_secs(900));
+        assert_eq!(
+            c.refresh_config().interval,
+            Some(std::time::Duration::from_secs(900))
+        );
+        for (raw, seconds) in [("90", 90), ("90s", 90), ("15m", 900), ("2h", 7_200)] {
+            let c = parse(&["--refresh-interval", raw]).unwrap();
+            assert_eq!(c.refresh_interval.as_secs(), seconds, "{raw}");
+        }
+        let off = parse(&["--refresh-interval", "0"]).unwrap();
+        assert_eq!(off.refresh_config().interval, None);
+        for (raw, words) in [
+            ("15 minutes", "the unit must be"),
+            ("8d", "the unit must be"),
+            ("200h", "longer than a week"),
+            ("m", "is not a duration"),
+        ] {
+            let error = parse(&["--refresh-interval", raw]).unwrap_err().to_string();
+            assert!(error.contains(words), "{raw}: {error}");
+        }
+    }
 }

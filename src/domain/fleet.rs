@@ -43,7 +43,8 @@ impl SettingsState {
     /// This state with the names `earlier` looked up, where it names the
     /// same credentials and has not looked them up itself.
     pub fn with_names_from(mut self, earlier: &SettingsState) -> Self {
-        if self.encryption_key_name.is_none() && self.encryption_key_sid == earlier.encryption_key_sid
+        if self.encryption_key_name.is_none()
+            && self.encryption_key_sid == earlier.encryption_key_sid
         {
             self.encryption_key_name = earlier.encryption_key_name.clone();
         }
@@ -476,7 +477,10 @@ mod tests {
             ..unnamed
         };
         assert_eq!(
-            other_key.clone().with_names_from(&named).encryption_key_name,
+            other_key
+                .clone()
+                .with_names_from(&named)
+                .encryption_key_name,
             None
         );
     }

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod credentials;
 pub mod error;
 pub mod fleet;
+pub mod history;
 pub mod path_id;
 pub mod project;
 pub mod public_key;

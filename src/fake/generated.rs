@@ -95,7 +95,11 @@ fn account(i: u32) -> AccountSeed {
         api_keys: Vec::new(),
         credentials: vec![
             credential(key_sid(i), CredentialKind::PublicKey, format!("key-{i:03}")),
-            credential(aws_sid(i), CredentialKind::Aws, format!("bucket-writer-{i:03}")),
+            credential(
+                aws_sid(i),
+                CredentialKind::Aws,
+                format!("bucket-writer-{i:03}"),
+            ),
         ],
         composition_settings: Some(settings(i, compositions.0, compositions.1, "compositions")),
         recording_settings: Some(settings(i, recordings.0, recordings.1, "recordings")),
@@ -154,7 +158,10 @@ mod tests {
     fn generated_projects_are_valid_and_spread_over_the_states() {
         let projects = demo_projects(40);
         assert_eq!(projects.len(), 40);
-        assert_eq!(demo_seed(40).accounts.len(), Seed::demo().accounts.len() + 40);
+        assert_eq!(
+            demo_seed(40).accounts.len(),
+            Seed::demo().accounts.len() + 40
+        );
         assert_eq!(slow_accounts(40).len(), 5);
         let encrypted = demo_seed(40)
             .accounts

@@ -131,7 +131,10 @@ impl FakeState {
     }
 
     fn note_request(&self, account: Option<&str>, method: &axum::http::Method, path: &str) {
-        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if seen.len() == SEEN_LIMIT {
             seen.pop_front();
         }
@@ -145,7 +148,10 @@ impl FakeState {
 
     /// Every request received (the last 100,000), oldest first.
     pub fn requests(&self) -> Vec<Seen> {
-        let seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         seen.iter().cloned().collect()
     }
 

@@ -44,7 +44,11 @@ pub async fn fleet_export(
         let sent = crate::services::fleet::export(&store, &caller, &query, &rows).await;
         let _ = done.send(sent);
     });
-    attachment(content_type, name, streamed(received, FleetWriter::new(format), failed))
+    attachment(
+        content_type,
+        name,
+        streamed(received, FleetWriter::new(format), failed),
+    )
 }
 
 /// How often the stream looks at the job's progress in the database.
@@ -87,7 +91,10 @@ pub async fn fleet_events(
         }
         follow.first = false;
         let scope = scope_of(&follow.caller);
-        let progress = follow.store.job_progress(follow.job.as_deref(), &scope).await;
+        let progress = follow
+            .store
+            .job_progress(follow.job.as_deref(), &scope)
+            .await;
         let event = match progress {
             Ok(None) => {
                 follow.over = true;

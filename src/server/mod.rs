@@ -218,9 +218,12 @@ pub async fn projects_from_config(
     let vault = crate::services::master_key::unlock(&store, &config.storage.key_source()?).await?;
     let (video, accounts, running) = if demo {
         let generated = u32::from(config.demo_projects);
-        let running = fake::spawn(config.demo_fake_listen, &fake::generated::demo_seed(generated))
-            .await
-            .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
+        let running = fake::spawn(
+            config.demo_fake_listen,
+            &fake::generated::demo_seed(generated),
+        )
+        .await
+        .map_err(|e| format!("could not start the demo Twilio fake: {e}"))?;
         for rule in fake::generated::slow_accounts(generated) {
             running.inject(rule);
         }

@@ -100,18 +100,27 @@ impl Site {
     /// `session` binds the signature to the session that asked (see
     /// `session_binding`), so the link pre-fills nothing for anyone else.
     pub fn home_location(&self, location: &str, session: &str) -> String {
-        let (path, query) = match self.own_path(location) {
-            Some((path, query)) => (path, query),
-            None => ("/".to_owned(), query_of(location).to_owned()),
+        let (path, query, own) = match self.own_path(location) {
+            Some((path, query)) => (path, query, true),
+            None => ("/".to_owned(), query_of(location).to_owned(), false),
+        };
+        let view: Vec<&str> = if own {
+            view_pairs(&path, &query)
+        } else {
+            Vec::new()
         };
         let outcome = outcome_pairs(&query);
         if outcome.is_empty() {
-            return path;
+            return match view.is_empty() {
+                true => path,
+                false => format!("{path}?{}", view.join("&")),
+            };
         }
         let issued = now_secs();
         let signature = self.mac(&path, &outcome, issued, session);
+        let view: String = view.iter().map(|pair| format!("{pair}&")).collect();
         format!(
-            "{path}?{}&{SIGNATURE_KEY}={issued}.{signature}",
+            "{path}?{view}{}&{SIGNATURE_KEY}={issued}.{signature}",
             outcome.join("&")
         )
     }
@@ -301,6 +310,22 @@ fn is_signature(pair: &str) -> bool {
     key_of(pair) == SIGNATURE_KEY
 }
 
+/// Pages whose view (filters, sort, page) is in the URL, and its keys: a
+/// redirect back to such a page keeps them. They fill in no form and tick
+/// nothing a person would act on, so they need no signature.
+const VIEW_KEYS: &[(&str, &[&str])] =
+    &[(crate::paths::FLEET, &["q", "only", "sort", "dir", "page"])];
+
+fn view_pairs<'q>(path: &str, query: &'q str) -> Vec<&'q str> {
+    let Some((_, keys)) = VIEW_KEYS.iter().find(|(page, _)| *page == path) else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter(|pair| keys.contains(&key_of(pair).as_str()))
+        .collect()
+}
+
 fn outcome_pairs(query: &str) -> Vec<&str> {
     query.split('&').filter(|pair| is_outcome(pair)).collect()
 }
@@ -336,6 +361,27 @@ mod tests {
         assert!(s.is_own_host("admin.example.com"));
         assert!(!s.is_own_host("rebound.evil.test:3000"));
         assert!(!s.is_own_host(""));
+    }
+
+    #[test]
+    fn a_redirect_to_the_fleet_keeps_its_view_and_nothing_else() {
+        let s = site();
+        assert_eq!(
+            s.home_location(
+                "/fleet?q=acme&only=cloud&tab=1&sort=read&dir=desc&page=2",
+                ""
+            ),
+            "/fleet?q=acme&only=cloud&sort=read&dir=desc&page=2"
+        );
+        assert_eq!(s.home_location("https://evil.test/fleet?q=acme", ""), "/");
+        assert_eq!(s.home_location("/projects?q=acme", ""), "/projects");
+        let signed = s.home_location("/fleet?q=a&__err=abc", "");
+        assert!(
+            signed.starts_with("/fleet?q=a&__err=abc&__sig="),
+            "{signed}"
+        );
+        let (path, query) = signed.split_once('?').unwrap();
+        assert_eq!(s.unsigned_outcome_removed(path, query, ""), None);
     }
 
     #[test]

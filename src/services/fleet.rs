@@ -9,7 +9,11 @@ use crate::domain::{AppError, LoginCheck};
 use crate::store::Store;
 
 /// One page of the view `query`, with its counts and the running refresh.
-pub async fn page(store: &Store, caller: &Caller, query: &FleetQuery) -> Result<FleetPage, AppError> {
+pub async fn page(
+    store: &Store,
+    caller: &Caller,
+    query: &FleetQuery,
+) -> Result<FleetPage, AppError> {
     let now = crate::store::now();
     let scope = scope_of(caller);
     let (rows, counts) = store
@@ -135,11 +139,7 @@ impl FleetWriter {
                 if let Some(object) = value.as_object_mut() {
                     object.insert("problems".into(), row.problems().into());
                 }
-                format!(
-                    "{}{}",
-                    if self.written == 1 { "\n" } else { ",\n" },
-                    value
-                )
+                format!("{}{}", if self.written == 1 { "\n" } else { ",\n" }, value)
             }
         }
     }

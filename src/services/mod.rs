@@ -5,8 +5,8 @@
 pub mod audit;
 pub mod auth;
 pub mod credentials;
-pub mod master_key;
 pub mod fleet;
+pub mod master_key;
 pub mod projects;
 pub mod refresh;
 pub mod settings;

@@ -158,7 +158,12 @@ async fn work(refresher: Refresher) {
             let now = crate::store::now();
             match refresher
                 .store()
-                .claim(&refresher.inner.instance, now, now + refresher.lease_seconds(), free)
+                .claim(
+                    &refresher.inner.instance,
+                    now,
+                    now + refresher.lease_seconds(),
+                    free,
+                )
                 .await
             {
                 Ok(claimed) => claimed,
@@ -170,7 +175,11 @@ async fn work(refresher: Refresher) {
             }
         };
         if claimed.is_empty() {
-            if let Err(e) = refresher.store().close_job_if_done(crate::store::now()).await {
+            if let Err(e) = refresher
+                .store()
+                .close_job_if_done(crate::store::now())
+                .await
+            {
                 tracing::debug!("could not end the refresh job: {e}");
             }
             let _ = tokio::time::timeout(config.poll, refresher.inner.wake.notified()).await;
@@ -194,17 +203,16 @@ async fn work(refresher: Refresher) {
 /// that the lease runs out and the item is claimed again.
 async fn refresh_item(refresher: &Refresher, item: &Claimed) {
     let deadline = refresher.inner.config.deadline;
-    let end = match tokio::time::timeout(deadline, refresh_project(refresher, &item.project_id))
-        .await
-    {
-        Ok(Ok(())) => ItemEnd::Done,
-        Ok(Err(why)) => ItemEnd::Failed(why),
-        Err(_) => {
-            let why = AppError::did_not_answer(deadline.as_secs()).to_string();
-            record_failure(refresher.store(), &item.project_id, &why).await;
-            ItemEnd::Failed(why)
-        }
-    };
+    let end =
+        match tokio::time::timeout(deadline, refresh_project(refresher, &item.project_id)).await {
+            Ok(Ok(())) => ItemEnd::Done,
+            Ok(Err(why)) => ItemEnd::Failed(why),
+            Err(_) => {
+                let why = AppError::did_not_answer(deadline.as_secs()).to_string();
+                record_failure(refresher.store(), &item.project_id, &why).await;
+                ItemEnd::Failed(why)
+            }
+        };
     for attempt in 0..10 {
         match refresher
             .store()
@@ -212,11 +220,18 @@ async fn refresh_item(refresher: &Refresher, item: &Claimed) {
             .await
         {
             Ok(_) => {
-                let _ = refresher.store().close_job_if_done(crate::store::now()).await;
+                let _ = refresher
+                    .store()
+                    .close_job_if_done(crate::store::now())
+                    .await;
                 return;
             }
             Err(e) => {
-                tracing::warn!(project = item.project_id, attempt, "could not end a refresh item: {e}");
+                tracing::warn!(
+                    project = item.project_id,
+                    attempt,
+                    "could not end a refresh item: {e}"
+                );
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
@@ -264,13 +279,19 @@ pub async fn refresh_project(refresher: &Refresher, id: &str) -> Result<(), Stri
         (SettingsKind::Recording, words(recording)),
     ];
     let needs = |pick: fn(&SettingsState) -> bool| {
-        reads
-            .iter()
-            .any(|(_, read)| read.as_ref().is_ok_and(pick))
+        reads.iter().any(|(_, read)| read.as_ref().is_ok_and(pick))
     };
     let (keys, aws) = tokio::join!(
-        names(&client, CredentialKind::PublicKey, needs(|s| s.encryption_key_sid.is_some())),
-        names(&client, CredentialKind::Aws, needs(|s| s.aws_credentials_sid.is_some()))
+        names(
+            &client,
+            CredentialKind::PublicKey,
+            needs(|s| s.encryption_key_sid.is_some())
+        ),
+        names(
+            &client,
+            CredentialKind::Aws,
+            needs(|s| s.aws_credentials_sid.is_some())
+        )
     );
     let mut failure = None;
     for (kind, read) in reads {
@@ -324,8 +345,16 @@ fn named(
 ) -> SettingsState {
     let mut missing = Vec::new();
     for (sid, name, listed) in [
-        (&state.encryption_key_sid, &mut state.encryption_key_name, keys),
-        (&state.aws_credentials_sid, &mut state.aws_credentials_name, aws),
+        (
+            &state.encryption_key_sid,
+            &mut state.encryption_key_name,
+            keys,
+        ),
+        (
+            &state.aws_credentials_sid,
+            &mut state.aws_credentials_name,
+            aws,
+        ),
     ] {
         if let (Some(sid), Some(listed)) = (sid, listed) {
             match listed.get(sid) {
@@ -370,7 +399,11 @@ async fn schedule(refresher: Refresher, interval: Duration) {
     }
 }
 
-async fn queue_stale(store: &Store, before: i64, now: i64) -> Result<usize, crate::store::StoreError> {
+async fn queue_stale(
+    store: &Store,
+    before: i64,
+    now: i64,
+) -> Result<usize, crate::store::StoreError> {
     let stale = store.stale_projects(before).await?;
     if stale.is_empty() {
         return Ok(0);

@@ -25,6 +25,7 @@ pub fn state_of(settings: &MediaSettings) -> SettingsState {
             .map(ToString::to_string),
         aws_credentials_name: None,
         aws_s3_url: settings.aws_s3_url.clone(),
+        missing: Vec::new(),
     }
 }
 
@@ -57,4 +58,24 @@ pub async fn record(
     {
         tracing::warn!(%project, kind = kind.slug(), "the snapshot of a settings read was not stored: {e}");
     }
+}
+
+/// The newest changes of `kind` of `project`, in words, newest first.
+pub async fn history(
+    store: &Store,
+    project: &ProjectId,
+    kind: SettingsKind,
+) -> Result<Vec<crate::domain::history::HistoryLine>, AppError> {
+    use crate::domain::history::{lines, HISTORY_SHOWN};
+    let changes = store
+        .state_history(project, kind)
+        .await
+        .map_err(super::projects::internal)?;
+    let history: Vec<_> = changes
+        .into_iter()
+        .map(|change| (change.seen_at, change.state, change.changed_by))
+        .collect();
+    let mut lines = lines(&history);
+    lines.truncate(HISTORY_SHOWN);
+    Ok(lines)
 }

@@ -4,7 +4,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::fleet::{
-    FleetCounts, FleetFilter, FleetQuery, FleetRow, Flag, KindCell, KindCounts, SortKey,
+    Flag, FleetCounts, FleetFilter, FleetQuery, FleetRow, KindCell, KindCounts, SortKey,
     STALE_AFTER_SECONDS,
 };
 use crate::domain::StaffId;

@@ -27,7 +27,9 @@ fn scope_clause(scope: &FleetScope<'_>, column: &str, n: usize) -> (String, Opti
     match scope {
         FleetScope::Everything => (String::new(), None),
         FleetScope::AssignedTo(staff) => (
-            format!(" AND {column} IN (SELECT project_id FROM staff_projects WHERE staff_id = ${n})"),
+            format!(
+                " AND {column} IN (SELECT project_id FROM staff_projects WHERE staff_id = ${n})"
+            ),
             Some(staff.as_str().to_owned()),
         ),
     }
@@ -283,8 +285,6 @@ impl Store {
         .bind(before)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| Ok(row.try_get("id")?))
-            .collect()
+        rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
     }
 }

@@ -13,12 +13,12 @@ mod sessions;
 mod snapshots;
 mod staff;
 
-pub use audit::Scope as AuditScope;
-pub use projects::{Audited, NewProject, ProjectRow, ResealError};
-pub use sessions::SessionTable;
 pub use crate::domain::fleet::SettingsState;
+pub use audit::Scope as AuditScope;
 pub use fleet::FleetScope;
 pub use jobs::{Claimed, ItemEnd};
+pub use projects::{Audited, NewProject, ProjectRow, ResealError};
+pub use sessions::SessionTable;
 pub use snapshots::{Change, Snapshot};
 pub use staff::{new_staff_id, StaffRow};
 

@@ -67,7 +67,10 @@ impl Store {
                 let (n, same) = match &last {
                     Some(row) => {
                         let held = from_json("state", &row.try_get::<String, _>("state")?)?;
-                        (row.try_get::<i64, _>("n")?, held.essence() == state.essence())
+                        (
+                            row.try_get::<i64, _>("n")?,
+                            held.essence() == state.essence(),
+                        )
                     }
                     None => (0, false),
                 };
@@ -214,18 +217,24 @@ async fn saved_by(
     kind: &str,
     last: &Option<sqlx::any::AnyRow>,
 ) -> Result<Option<String>, StoreError> {
-    let since: i64 = match last {
+    let (since, credited): (i64, Option<String>) = match last {
         Some(row) => {
             let n: i64 = row.try_get("n")?;
-            sqlx::query_scalar("SELECT seen_at FROM state_history WHERE project_id = $1 AND kind = $2 AND n = $3")
-                .bind(project)
-                .bind(kind)
-                .bind(n)
-                .fetch_one(&mut **tx)
-                .await?
+            let row = sqlx::query(
+                "SELECT seen_at, changed_by FROM state_history WHERE project_id = $1 AND kind = $2 AND n = $3",
+            )
+            .bind(project)
+            .bind(kind)
+            .bind(n)
+            .fetch_one(&mut **tx)
+            .await?;
+            (row.try_get("seen_at")?, row.try_get("changed_by")?)
         }
         None => return Ok(None),
     };
+    // Times are whole seconds: a save in the second of the last row is the
+    // one that row already credits, unless that row was a plain read.
+    let since = if credited.is_some() { since + 1 } else { since };
     let title = match kind {
         "recording" => SettingsKind::Recording.title(),
         _ => SettingsKind::Composition.title(),

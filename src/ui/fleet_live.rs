@@ -28,10 +28,8 @@ pub fn follow(
         return;
     };
     leptos::task::spawn_local(async move {
-        let mut events = futures_util::stream::select(
-            futures_util::stream::select(progress, finished),
-            idle,
-        );
+        let mut events =
+            futures_util::stream::select(futures_util::stream::select(progress, finished), idle);
         while let Some(Ok((name, message))) = events.next().await {
             let event = message
                 .data()

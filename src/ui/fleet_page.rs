@@ -7,7 +7,7 @@ use super::fleet_table::FleetTable;
 use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::fleet::{list_fleet, RefreshFleet};
-use crate::domain::fleet::{FleetPage, FleetQuery, Flag, JobProgress, MAX_SEARCH};
+use crate::domain::fleet::{Flag, FleetPage, FleetQuery, JobProgress, MAX_SEARCH};
 use crate::paths;
 use leptos::form::ActionForm;
 use leptos::prelude::*;

@@ -16,8 +16,14 @@ fn header(query: &FleetQuery, key: SortKey, title: &'static str) -> impl IntoVie
         ..query.clone()
     };
     let href = format!("{}?{}", paths::FLEET, next.to_query());
-    let sort = current.then(|| if query.descending { "descending" } else { "ascending" });
-    let arrow = current.then(|| if query.descending { " ↓" } else { " ↑" });
+    let sort = current.then_some({
+        if query.descending {
+            "descending"
+        } else {
+            "ascending"
+        }
+    });
+    let arrow = current.then_some(if query.descending { " ↓" } else { " ↑" });
     view! {
         <th scope="col" aria-sort=sort>
             <a href=href>{title}{arrow}</a>
@@ -25,9 +31,18 @@ fn header(query: &FleetQuery, key: SortKey, title: &'static str) -> impl IntoVie
     }
 }
 
+/// A cell never read successfully: never tried, or every read failed (the
+/// problem column says why).
+fn unread(cell: &KindCell) -> String {
+    match cell.error {
+        Some(_) => "Unknown".into(),
+        None => "Not read yet".into(),
+    }
+}
+
 fn encryption(cell: &KindCell) -> String {
     match &cell.state {
-        None => "Not read yet".into(),
+        None => unread(cell),
         Some(state) if !state.encryption_enabled => "Off".into(),
         Some(state) => {
             let sid = state.encryption_key_sid.clone().unwrap_or_default();
@@ -41,7 +56,7 @@ fn encryption(cell: &KindCell) -> String {
 
 fn storage(cell: &KindCell) -> String {
     match &cell.state {
-        None => "Not read yet".into(),
+        None => unread(cell),
         Some(state) if !state.storage_enabled => "Twilio's cloud".into(),
         Some(state) => {
             let url = state.aws_s3_url.clone().unwrap_or_default();
@@ -73,7 +88,7 @@ fn last_change(row: &FleetRow, now: i64) -> String {
     let when = ago(now, cell.changed_at.unwrap_or_default());
     match crate::domain::fleet::changed_by_words(cell) {
         Some(who) => format!("{when} {who}"),
-        None => format!("{when} (first read)"),
+        None => format!("First read {when}"),
     }
 }
 

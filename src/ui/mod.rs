@@ -20,6 +20,7 @@ mod project_scope;
 mod projects_page;
 mod settings_args;
 mod settings_form;
+mod settings_history;
 mod settings_notices;
 mod settings_page;
 mod sign_in_page;

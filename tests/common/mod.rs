@@ -289,7 +289,15 @@ async fn serve(
     deadline: Duration,
     leptos_options: leptos::config::LeptosOptions,
 ) -> Console {
-    serve_refreshing(fake, projects, data_dir, deadline, leptos_options, test_refresh()).await
+    serve_refreshing(
+        fake,
+        projects,
+        data_dir,
+        deadline,
+        leptos_options,
+        test_refresh(),
+    )
+    .await
 }
 
 /// A console over `projects` whose refresh runs as `refresh` says.
@@ -298,7 +306,15 @@ pub async fn start_console_refreshing(
     projects: Projects,
     refresh: RefreshConfig,
 ) -> Console {
-    serve_refreshing(fake, projects, None, Duration::from_secs(30), source_site(), refresh).await
+    serve_refreshing(
+        fake,
+        projects,
+        None,
+        Duration::from_secs(30),
+        source_site(),
+        refresh,
+    )
+    .await
 }
 
 async fn serve_refreshing(
@@ -351,7 +367,13 @@ async fn serve_refreshing(
 /// second console in the same process would, without serving it.
 pub fn build_router(projects: &Projects, addr: SocketAddr) -> axum::Router {
     let refresh = Refresher::start(projects.clone(), test_refresh());
-    console_router(projects, addr, Duration::from_secs(30), source_site(), refresh)
+    console_router(
+        projects,
+        addr,
+        Duration::from_secs(30),
+        source_site(),
+        refresh,
+    )
 }
 
 /// A server function call as the hydrated app makes it, with `cookie`.
@@ -480,4 +502,3 @@ pub async fn staff(console: &Console, name: &str, role: Role, projects: &[&str])
     }
     sign_in(console.addr, name, &password).await.unwrap()
 }
-

@@ -7,7 +7,7 @@
 use crate::common::*;
 use composition_admin::domain::audit::{AuditEntry, AuditOutcome};
 use composition_admin::domain::fleet::{
-    FleetFilter, FleetQuery, FleetRow, Flag, SortKey, STALE_AFTER_SECONDS,
+    Flag, FleetFilter, FleetQuery, FleetRow, SortKey, STALE_AFTER_SECONDS,
 };
 use composition_admin::domain::{LoginKind, ProjectId, Role, SettingsKind};
 use composition_admin::store::{FleetScope, NewProject, SettingsState, StaffRow, Store};
@@ -86,7 +86,13 @@ async fn seed(store: &Store, rng: &mut Rng) {
                         .await
                         .unwrap();
                     store
-                        .record_read(&project, kind, at, Err("Twilio error 20003: Authenticate"), None)
+                        .record_read(
+                            &project,
+                            kind,
+                            at,
+                            Err("Twilio error 20003: Authenticate"),
+                            None,
+                        )
                         .await
                         .unwrap();
                 }
@@ -153,30 +159,45 @@ fn model(all: &[FleetRow], query: &FleetQuery, allowed: Option<&[String]>) -> (V
         })
         .collect();
     let key = |r: &FleetRow| -> (i64, String) {
-        let flag = |c: &composition_admin::domain::fleet::KindCell, pick: fn(&SettingsState) -> bool| {
+        let flag = |c: &composition_admin::domain::fleet::KindCell,
+                    pick: fn(&SettingsState) -> bool| {
             c.state.as_ref().map_or(-1, |s| i64::from(pick(s)))
         };
         let text = |s: &str| (0, s.to_owned());
         match query.sort {
             SortKey::Name => text(&r.name.to_lowercase()),
             SortKey::Account => text(&r.account_sid),
-            SortKey::CompositionEncryption => (flag(&r.composition, |s| s.encryption_enabled), String::new()),
-            SortKey::CompositionStorage => (flag(&r.composition, |s| s.storage_enabled), String::new()),
-            SortKey::RecordingEncryption => (flag(&r.recording, |s| s.encryption_enabled), String::new()),
+            SortKey::CompositionEncryption => (
+                flag(&r.composition, |s| s.encryption_enabled),
+                String::new(),
+            ),
+            SortKey::CompositionStorage => {
+                (flag(&r.composition, |s| s.storage_enabled), String::new())
+            }
+            SortKey::RecordingEncryption => {
+                (flag(&r.recording, |s| s.encryption_enabled), String::new())
+            }
             SortKey::RecordingStorage => (flag(&r.recording, |s| s.storage_enabled), String::new()),
             SortKey::Read => (
-                r.composition.read_at.unwrap_or(0).min(r.recording.read_at.unwrap_or(0)),
+                r.composition
+                    .read_at
+                    .unwrap_or(0)
+                    .min(r.recording.read_at.unwrap_or(0)),
                 String::new(),
             ),
             SortKey::Changed => (
-                r.composition.changed_at.unwrap_or(0).max(r.recording.changed_at.unwrap_or(0)),
+                r.composition
+                    .changed_at
+                    .unwrap_or(0)
+                    .max(r.recording.changed_at.unwrap_or(0)),
                 String::new(),
             ),
             SortKey::Problem => (i64::from(r.problems().is_empty()), String::new()),
         }
     };
     rows.sort_by(|a, b| {
-        let order = (key(a), a.name.to_lowercase(), &a.id).cmp(&(key(b), b.name.to_lowercase(), &b.id));
+        let order =
+            (key(a), a.name.to_lowercase(), &a.id).cmp(&(key(b), b.name.to_lowercase(), &b.id));
         if query.descending {
             order.reverse()
         } else {
@@ -194,10 +215,7 @@ fn model(all: &[FleetRow], query: &FleetQuery, allowed: Option<&[String]>) -> (V
 }
 
 fn random_query(rng: &mut Rng) -> FleetQuery {
-    let flags = Flag::ALL
-        .into_iter()
-        .filter(|_| rng.chance(25))
-        .collect();
+    let flags = Flag::ALL.into_iter().filter(|_| rng.chance(25)).collect();
     let search = match rng.below(4) {
         0 => WORDS[rng.below(6) as usize][..3].to_uppercase(),
         1 => format!("{:x}", 0x1000 + rng.below(60)),
@@ -227,7 +245,12 @@ fn the_fleet_query_filters_sorts_and_pages_as_the_model_does_on_both_databases()
             // The chart's counts are the rows' states.
             let encrypted = all
                 .iter()
-                .filter(|r| r.composition.state.as_ref().is_some_and(|s| s.encryption_enabled))
+                .filter(|r| {
+                    r.composition
+                        .state
+                        .as_ref()
+                        .is_some_and(|s| s.encryption_enabled)
+                })
                 .count();
             assert_eq!(counts.composition.encrypted, encrypted, "{url}");
             let problems = all.iter().filter(|r| !r.problems().is_empty()).count();
@@ -284,7 +307,10 @@ fn a_change_is_credited_to_whoever_the_audit_trail_names_and_otherwise_to_outsid
                 encryption_key_sid: Some("CR00000000000000000000000000000001".into()),
                 ..SettingsState::default()
             };
-            store.record_read(&project, kind, 100, Ok(&plain), None).await.unwrap();
+            store
+                .record_read(&project, kind, 100, Ok(&plain), None)
+                .await
+                .unwrap();
             // ana saved through the console, but its snapshot was not written.
             store
                 .add_audit(
@@ -302,7 +328,10 @@ fn a_change_is_credited_to_whoever_the_audit_trail_names_and_otherwise_to_outsid
                 )
                 .await
                 .unwrap();
-            store.record_read(&project, kind, 200, Ok(&on), None).await.unwrap();
+            store
+                .record_read(&project, kind, 200, Ok(&on), None)
+                .await
+                .unwrap();
             let everything = FleetQuery::default();
             let (rows, _) = store
                 .fleet(&everything, &FleetScope::Everything, 300, 50)
@@ -315,7 +344,10 @@ fn a_change_is_credited_to_whoever_the_audit_trail_names_and_otherwise_to_outsid
                 "{url}"
             );
             // Switched off at Twilio's console: nobody here did it.
-            store.record_read(&project, kind, 400, Ok(&plain), None).await.unwrap();
+            store
+                .record_read(&project, kind, 400, Ok(&plain), None)
+                .await
+                .unwrap();
             let (rows, _) = store
                 .fleet(&everything, &FleetScope::Everything, 500, 50)
                 .await
@@ -336,12 +368,33 @@ fn a_change_is_credited_to_whoever_the_audit_trail_names_and_otherwise_to_outsid
                 encryption_key_name: Some("prod".into()),
                 ..on.clone()
             };
-            store.record_read(&project, kind, 600, Ok(&named), Some("ana")).await.unwrap();
-            assert!(!store.record_read(&project, kind, 700, Ok(&on), None).await.unwrap());
+            store
+                .record_read(&project, kind, 600, Ok(&named), Some("ana"))
+                .await
+                .unwrap();
+            assert!(!store
+                .record_read(&project, kind, 700, Ok(&on), None)
+                .await
+                .unwrap());
             let snapshot = store.snapshot(&project, kind).await.unwrap().unwrap();
             assert_eq!(
                 snapshot.state.unwrap().encryption_key_name.as_deref(),
                 Some("prod"),
+                "{url}"
+            );
+            // The project's page words the same history, newest first.
+            let lines = composition_admin::services::snapshots::history(&store, &project, kind)
+                .await
+                .unwrap();
+            let words: Vec<&str> = lines.iter().map(|l| l.words.as_str()).collect();
+            assert_eq!(
+                words,
+                [
+                    "Encryption switched on with key prod (CR00000000000000000000000000000001) by ana at 1970-01-01 00:10 UTC",
+                    "Encryption switched off outside the console, seen at 1970-01-01 00:06 UTC",
+                    "Encryption switched on with key CR00000000000000000000000000000001 by ana at 1970-01-01 00:03 UTC",
+                    "First read at 1970-01-01 00:01 UTC: encryption off, storage in Twilio's cloud",
+                ],
                 "{url}"
             );
         }

@@ -127,9 +127,16 @@ fn two_instances_read_each_project_once_per_interval_and_one_goes_on_when_the_ot
         tokio::time::sleep(Duration::from_secs(1)).await;
         second.stop();
         for (account, at) in reads(&fake) {
-            assert_eq!(at.len(), 2, "{account}: one read per interval, not one per instance");
+            assert_eq!(
+                at.len(),
+                2,
+                "{account}: one read per interval, not one per instance"
+            );
             let gap = at[1] - at[0];
-            assert!(gap >= interval - Duration::from_secs(1), "{account}: read again after {gap:?}");
+            assert!(
+                gap >= interval - Duration::from_secs(1),
+                "{account}: read again after {gap:?}"
+            );
         }
     })
 }
@@ -236,8 +243,14 @@ fn a_postgres_restart_during_a_refresh_fails_what_it_could_not_record_and_the_ne
                     })
                 });
         }
-        assert!(failed_with_reason, "a read the database could not take failed, saying so");
-        assert!(all_read, "the next pass read every project once the database was back");
+        assert!(
+            failed_with_reason,
+            "a read the database could not take failed, saying so"
+        );
+        assert!(
+            all_read,
+            "the next pass read every project once the database was back"
+        );
         assert_eq!(console.get("/fleet").await.status(), 200);
         console.refresh.stop();
     })

@@ -168,6 +168,7 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/projects/check", [false, false, false, false, true]),
     ("/api/settings/fetch", [false, true, false, true, true]),
     ("/api/settings/save", [false, false, false, true, true]),
+    ("/api/settings/history", [false, true, false, true, true]),
     ("/api/credentials/list", [false, true, false, true, true]),
     ("/api/credentials/all", [false, true, false, true, true]),
     (
@@ -250,7 +251,9 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                     ("input[account_sid]", "x"),
                     ("input[login]", "api_key"),
                 ],
-                "/api/settings/fetch" => vec![project, ("kind", "Composition")],
+                "/api/settings/fetch" | "/api/settings/history" => {
+                    vec![project, ("kind", "Composition")]
+                }
                 "/api/settings/save" => vec![
                     project,
                     ("kind", "Composition"),
