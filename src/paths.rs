@@ -57,6 +57,11 @@ pub fn credentials(project: &ProjectId) -> String {
     format!("{PROJECTS}/{project}/credentials")
 }
 
+/// The changes seen of a project's settings.
+pub fn history(project: &ProjectId) -> String {
+    format!("{PROJECTS}/{project}/history")
+}
+
 /// Editing (or removing) a project.
 pub fn edit_project(project: &ProjectId) -> String {
     format!("{PROJECTS}/{project}/edit")

@@ -1,7 +1,7 @@
 //! The HTML document and the routes.
 
 use super::pages::{
-    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, ProjectsRoute,
+    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute, ProjectsRoute,
     SignInRoute, StaffRoute,
 };
 use super::sign_in_page::StaffBar;
@@ -88,6 +88,11 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("credentials"))
                     view={Lazy::<CredentialsRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("history"))
+                    view={Lazy::<HistoryRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route

@@ -97,11 +97,12 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
     let rows = rows
         .into_iter()
         .map(|row| {
-            let href = row
-                .id
-                .parse::<ProjectId>()
-                .map(|id| paths::settings(&id, crate::domain::SettingsKind::Composition))
+            let id = row.id.parse::<ProjectId>().ok();
+            let href = id
+                .as_ref()
+                .map(|id| paths::settings(id, crate::domain::SettingsKind::Composition))
                 .unwrap_or_default();
+            let history = id.as_ref().map(paths::history).unwrap_or_default();
             let problems = row.problems();
             let problems = if problems.is_empty() {
                 view! { <span class="quiet">"None"</span> }.into_any()
@@ -124,7 +125,9 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                     <td>{encryption(&row.recording)}</td>
                     <td class="value">{storage(&row.recording)}</td>
                     <td>{last_read(&row, now)}</td>
-                    <td>{last_change(&row, now)}</td>
+                    <td>
+                        <a href=history>{last_change(&row, now)}</a>
+                    </td>
                     <td>{problems}</td>
                 </tr>
             }

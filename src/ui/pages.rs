@@ -7,6 +7,7 @@
 use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
 use super::fleet_page::FleetPage;
+use super::history_page::HistoryPage;
 use super::project_edit_page::ProjectEditPage;
 use super::project_scope::{Here, ProjectFrame};
 use super::projects_page::ProjectsPage;
@@ -46,6 +47,14 @@ lazy_page!(
     view! {
         <ProjectFrame here=Here::Credentials>
             <CredentialsPage />
+        </ProjectFrame>
+    }
+);
+lazy_page!(
+    HistoryRoute,
+    view! {
+        <ProjectFrame here=Here::History>
+            <HistoryPage />
         </ProjectFrame>
     }
 );

@@ -102,6 +102,7 @@ pub fn ProjectFrame(here: Here, children: ChildrenFn) -> impl IntoView {
 pub enum Here {
     Settings(SettingsKind),
     Credentials,
+    History,
     Edit,
 }
 
@@ -151,6 +152,7 @@ fn ProjectBar(access: crate::domain::ProjectAccess, here: Here) -> impl IntoView
                 {settings(SettingsKind::Composition)}
                 {settings(SettingsKind::Recording)}
                 {tab(Here::Credentials, paths::credentials(id), "Keys and credentials")}
+                {tab(Here::History, paths::history(id), "History")}
             </nav>
         </div>
     }

@@ -6,7 +6,6 @@ use super::notices::{describe, unrecorded_in, DoneNotice, ErrorNotice};
 use super::pickers::CredentialLists;
 use super::project_scope::current_project;
 use super::settings_form::SettingsForm;
-use super::settings_history::SettingsHistory;
 use crate::api::settings::{fetch_settings, SaveSettings};
 use crate::domain::{AppError, SaveFailure, SettingsKind};
 use leptos::prelude::*;
@@ -47,10 +46,7 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
         let project = project.clone();
         move |_| fetch_settings(project.clone(), kind)
     });
-    let lists = loaded(|| (), {
-        let project = project.clone();
-        move |_| CredentialLists::load(project.clone())
-    });
+    let lists = loaded(|| (), move |_| CredentialLists::load(project.clone()));
     let query = use_query_map();
     // Set by the redirect after a save without JavaScript.
     let saved_without_js = move || query.read().get("saved").as_deref() == Some(kind.slug());
@@ -99,7 +95,6 @@ pub fn SettingsPage(kind: SettingsKind) -> impl IntoView {
                         })
                 }}
             </Transition>
-            <SettingsHistory project kind version=Signal::from(reread) />
         </main>
     }
 }
