@@ -41,6 +41,17 @@ test("a live refresh shows its progress and each row as it is read", async ({ pa
   await expect(row(page, "Contoso Archive (S3)")).toContainText("S3: https://contoso-archive.s3.amazonaws.com/compositions (archive-writer)");
 });
 
+test("a row's last change leads to the project's history", async ({ page }) => {
+  await openFleet(page, "/fleet?q=acme");
+  await row(page, "Acme Video").getByRole("link", { name: /First read/ }).click();
+  await expect(page).toHaveURL(/\/projects\/demo-acme\/history$/);
+  await expect(page.getByRole("heading", { name: "History", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "History", exact: true })).toHaveAttribute("aria-current", "page");
+  const compositions = page.getByRole("region", { name: "Composition settings" });
+  await expect(compositions.getByRole("listitem").first()).toContainText("encryption off, storage in Twilio's cloud");
+  await expect(page.getByRole("region", { name: "Recording settings" }).getByRole("listitem")).not.toHaveCount(0);
+});
+
 test("filters and search narrow the table and the chart's counts, and stay in the address", async ({ page }) => {
   await openFleet(page);
   const all = await shown(page);
