@@ -21,6 +21,7 @@ const changing = (page: Page): Locator[] => [
   page.locator("table.projects td:nth-child(4)"),
   page.locator("table.fleet td:nth-child(6)"),
   page.locator("table.fleet td:nth-child(7)"),
+  page.locator(".history-lines li"),
 ];
 
 async function axe(page: Page, what: string) {
@@ -84,6 +85,10 @@ const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
   }],
   ["/staff", "staff", heading("Staff")],
   ["/audit", "audit", heading("Audit trail")],
+  // After the settings pages were read: a first line for each kind.
+  [`${DEMO_PROJECT}/history`, "history", async (p) => {
+    await expect(p.locator(".history-lines li")).toHaveCount(2);
+  }],
 ];
 for (const [path, name, ready] of ADMIN_PAGES) {
   test(`the admin's ${name} page looks as it should and passes axe-core`, async ({ page }) => {
@@ -150,6 +155,9 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
   });
   await look(page, "/projects", "viewer-projects", heading("Projects"));
   await look(page, "/fleet", "viewer-fleet", heading("Fleet"));
+  await page.goto(`${DEMO_PROJECT}/history`);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await axe(page, "the history as a viewer");
   // Adding, testing and editing projects are for admins: not offered.
   await expect(page.getByRole("heading", { name: "Add a project" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /^Test again/ })).toHaveCount(0);
@@ -164,7 +172,7 @@ test("an editor's pages pass axe-core and look as they should", async ({ browser
   await look(page, DEMO_PROJECT, "editor-composition", async (p) => {
     await expect(p.getByRole("button", { name: "Save settings" })).toBeVisible();
   });
-  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, "/audit"]) {
+  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, `${DEMO_PROJECT}/history`, "/audit"]) {
     await page.goto(path);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await axe(page, `${path} as an editor`);

@@ -1,8 +1,8 @@
 //! The HTML document and the routes.
 
 use super::pages::{
-    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute, ProjectsRoute,
-    SignInRoute, StaffRoute,
+    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
+    ProjectsRoute, SignInRoute, StaffRoute,
 };
 use super::sign_in_page::StaffBar;
 use crate::domain::SettingsKind;

@@ -68,6 +68,11 @@ fn storage(cell: &KindCell) -> String {
     }
 }
 
+/// A bucket URL is shown in the code face; words are not.
+fn in_s3(cell: &KindCell) -> bool {
+    cell.state.as_ref().is_some_and(|s| s.storage_enabled)
+}
+
 /// The older of the two reads, in words.
 fn last_read(row: &FleetRow, now: i64) -> String {
     match (row.composition.read_at, row.recording.read_at) {
@@ -121,9 +126,9 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                         <span class="sid">{row.account_sid.clone()}</span>
                     </td>
                     <td>{encryption(&row.composition)}</td>
-                    <td class="value">{storage(&row.composition)}</td>
+                    <td class:value=in_s3(&row.composition)>{storage(&row.composition)}</td>
                     <td>{encryption(&row.recording)}</td>
-                    <td class="value">{storage(&row.recording)}</td>
+                    <td class:value=in_s3(&row.recording)>{storage(&row.recording)}</td>
                     <td>{last_read(&row, now)}</td>
                     <td>
                         <a href=history>{last_change(&row, now)}</a>
