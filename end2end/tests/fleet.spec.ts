@@ -27,13 +27,14 @@ test("a live refresh shows its progress and each row as it is read", async ({ pa
   await expect(page.getByRole("link", { name: "Fleet", exact: true })).toHaveAttribute("aria-current", "page");
   const total = await shown(page);
   expect(total).toBeGreaterThanOrEqual(5);
-  await expect(row(page, "Acme Video")).toContainText("Not read yet");
+  // A generated project no other test reads.
+  await expect(row(page, "Bluebird Learning 001")).toContainText("Not read yet");
   await page.getByRole("button", { name: `Refresh ${total} projects` }).click();
   const progress = page.getByRole("status").filter({ hasText: "Refreshing" });
   await expect(progress).toBeVisible();
   await expect(page.getByRole("progressbar", { name: "Projects read" })).toBeVisible();
   // Rows change while it runs, without a reload.
-  await expect(row(page, "Acme Video")).toContainText("Off", { timeout: 15_000 });
+  await expect(row(page, "Bluebird Learning 001")).toContainText("On: key-001", { timeout: 15_000 });
   await expect(page.getByRole("status").filter({ hasText: "Refresh finished" })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("status")).toContainText("failed");
   await expect(row(page, "Tailspin Toys (wrong token)")).toContainText("20003");
@@ -42,13 +43,13 @@ test("a live refresh shows its progress and each row as it is read", async ({ pa
 });
 
 test("a row's last change leads to the project's history", async ({ page }) => {
-  await openFleet(page, "/fleet?q=acme");
-  await row(page, "Acme Video").getByRole("link", { name: /First read/ }).click();
-  await expect(page).toHaveURL(/\/projects\/demo-acme\/history$/);
+  await openFleet(page, "/fleet?q=bluebird");
+  await row(page, "Bluebird Learning 001").getByRole("link", { name: /First read/ }).click();
+  await expect(page).toHaveURL(/\/projects\/gen-0001\/history$/);
   await expect(page.getByRole("heading", { name: "History", exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "History", exact: true })).toHaveAttribute("aria-current", "page");
   const compositions = page.getByRole("region", { name: "Composition settings" });
-  await expect(compositions.getByRole("listitem").first()).toContainText("encryption off, storage in Twilio's cloud");
+  await expect(compositions.getByRole("listitem").first()).toContainText("encryption on with key key-001 (CR");
   await expect(page.getByRole("region", { name: "Recording settings" }).getByRole("listitem")).not.toHaveCount(0);
 });
 

@@ -53,6 +53,10 @@ pub async fn fleet_export(
 
 /// How often the stream looks at the job's progress in the database.
 const EVERY: Duration = Duration::from_millis(400);
+/// The longest one stream runs: its caller was checked when it began, and
+/// a page left open must not poll the database for ever. (A refresh of ten
+/// thousand projects at the default pace takes a few minutes.)
+const LONGEST: Duration = Duration::from_secs(30 * 60);
 
 /// Where the running refresh stands, every `EVERY`, with the projects the
 /// caller sees whose rows changed; a last `finished` event when it ends
@@ -73,6 +77,7 @@ pub async fn fleet_events(
         since: i64,
         first: bool,
         over: bool,
+        until: std::time::Instant,
     }
     let start = Follow {
         store,
@@ -81,9 +86,10 @@ pub async fn fleet_events(
         since: 0,
         first: true,
         over: false,
+        until: std::time::Instant::now() + LONGEST,
     };
     let events = futures_util::stream::unfold(start, |mut follow| async move {
-        if follow.over {
+        if follow.over || std::time::Instant::now() > follow.until {
             return None;
         }
         if !follow.first {
@@ -101,6 +107,7 @@ pub async fn fleet_events(
                 Event::default().event("idle").data("{}")
             }
             Ok(Some(job)) => {
+                let job = crate::services::refresh::shown_to(&follow.caller, job);
                 let now = crate::store::now();
                 let updated = follow
                     .store

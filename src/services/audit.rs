@@ -166,7 +166,9 @@ const CSV_HEADER: &str = "time,staff,project,action,summary,before,after,outcome
 /// One CSV cell (RFC 4180 quoting). A leading =, +, - or @ would run as a
 /// formula in a spreadsheet, so it is neutralised with a quote.
 pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    // Tab and carriage return too: some spreadsheets skip them and read
+    // the formula behind.
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -196,4 +198,28 @@ fn csv_line(e: &AuditEntry) -> String {
     .join(",");
     line.push_str("\r\n");
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        for (value, cell) in [
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "\"'=HYPERLINK(\"\"http://evil\"\")\"",
+            ),
+            ("+1", "\"'+1\""),
+            ("-2", "\"'-2\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\t=1", "\"'\t=1\""),
+            ("\r=1", "\"'\r=1\""),
+            ("Acme = video", "\"Acme = video\""),
+            ("", "\"\""),
+        ] {
+            assert_eq!(csv_field(value), cell, "{value:?}");
+        }
+    }
 }

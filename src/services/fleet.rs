@@ -23,7 +23,8 @@ pub async fn page(
     let job = store
         .job_progress(None, &scope)
         .await
-        .map_err(super::projects::internal)?;
+        .map_err(super::projects::internal)?
+        .map(|job| super::refresh::shown_to(caller, job));
     Ok(FleetPage {
         rows,
         matching: counts.projects,

@@ -109,33 +109,52 @@ impl Refresher {
             })
             .cloned()
             .collect();
-        let store = self.store();
         let now = crate::store::now();
-        let job = store
-            .open_job(&caller.name, now)
-            .await
-            .map_err(super::projects::internal)?;
-        store
-            .enqueue(&job, &ids)
+        if ids.is_empty() {
+            // Nothing to read: no job, and nobody else's is shown.
+            return Ok(JobProgress {
+                started_at: now,
+                started_by: caller.name.clone(),
+                finished_at: Some(now),
+                ..JobProgress::default()
+            });
+        }
+        let store = self.store();
+        let (job, _) = store
+            .queue_refresh(&caller.name, now, &ids)
             .await
             .map_err(super::projects::internal)?;
         self.inner.wake.notify_one();
-        // A job of nothing ends at once.
-        store
-            .close_job_if_done(now)
-            .await
-            .map_err(super::projects::internal)?;
-        store
+        let progress = store
             .job_progress(Some(&job), &scope_of(caller))
             .await
             .map_err(super::projects::internal)?
-            .ok_or_else(|| AppError::Request("The refresh ended before it could be shown.".into()))
+            .ok_or_else(|| {
+                AppError::Request("The refresh ended before it could be shown.".into())
+            })?;
+        Ok(shown_to(caller, progress))
     }
 
     fn lease_seconds(&self) -> i64 {
         self.inner.config.deadline.as_secs() as i64 + 10
     }
 }
+
+/// A job as `caller` may see it: who started it is named to admins and to
+/// the one who did (or when the schedule did); to others it is "another
+/// staff member".
+pub fn shown_to(caller: &Caller, mut job: JobProgress) -> JobProgress {
+    let named = caller.role == Role::Admin
+        || job.started_by == caller.name
+        || job.started_by == SCHEDULE_STARTER;
+    if !named {
+        job.started_by = "another staff member".into();
+    }
+    job
+}
+
+/// Who the scheduled refresh's jobs are started by.
+const SCHEDULE_STARTER: &str = "the schedule";
 
 /// What `caller` sees of the fleet.
 pub fn scope_of(caller: &Caller) -> FleetScope<'_> {
@@ -209,7 +228,12 @@ async fn refresh_item(refresher: &Refresher, item: &Claimed) {
             Ok(Err(why)) => ItemEnd::Failed(why),
             Err(_) => {
                 let why = AppError::did_not_answer(deadline.as_secs()).to_string();
-                record_failure(refresher.store(), &item.project_id, &why).await;
+                // Bounded too: the lease must not run out while this waits.
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    record_failure(refresher.store(), &item.project_id, &why),
+                )
+                .await;
                 ItemEnd::Failed(why)
             }
         };
@@ -408,6 +432,5 @@ async fn queue_stale(
     if stale.is_empty() {
         return Ok(0);
     }
-    let job = store.open_job("the schedule", now).await?;
-    store.enqueue(&job, &stale).await
+    Ok(store.queue_refresh(SCHEDULE_STARTER, now, &stale).await?.1)
 }

@@ -29,6 +29,9 @@ const COLUMNS: &str = "SELECT p.id, p.name, p.account_sid, \
 /// A project with a problem, as `FleetRow::problems` words them.
 const PROBLEM: &str = "(c.error IS NOT NULL OR r.error IS NOT NULL OR c.missing = 1 OR r.missing = 1 OR c.outside = 1 OR r.outside = 1)";
 
+/// How long an export waits for its reader to take the next row.
+const EXPORT_STALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The WHERE clause and its text values.
 fn where_clause(filter: &FleetFilter, scope: &FleetScope<'_>, now: i64) -> (String, Vec<String>) {
     let mut clauses = vec!["1 = 1".to_owned()];
@@ -138,7 +141,7 @@ impl Store {
     ) -> Result<(Vec<FleetRow>, FleetCounts), StoreError> {
         let (filter_sql, binds) = where_clause(&query.filter, scope, now);
         let counts = self.fleet_counts(&filter_sql, &binds).await?;
-        let offset = query.page.saturating_sub(1) * per_page;
+        let offset = query.page.saturating_sub(1).saturating_mul(per_page);
         let sql = format!(
             "{COLUMNS}{FROM}{filter_sql}{} LIMIT {per_page} OFFSET {offset}",
             order_by(query.sort, query.descending)
@@ -209,7 +212,8 @@ impl Store {
         );
         let mut rows = bound(sqlx::query(&sql), &binds).fetch(self.pool());
         while let Some(row) = rows.try_next().await? {
-            if to.send(row_of(&row)?).await.is_err() {
+            // A reader that stops reading (or left) frees the connection.
+            if to.send_timeout(row_of(&row)?, EXPORT_STALL).await.is_err() {
                 break;
             }
         }

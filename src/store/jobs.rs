@@ -11,6 +11,9 @@ use sqlx::Row;
 pub struct Claimed {
     pub job_id: String,
     pub project_id: String,
+    /// Which claim of the item this is: a claim that outlived its lease
+    /// cannot end a later one.
+    pub attempt: i64,
 }
 
 /// How an item ended.
@@ -36,58 +39,65 @@ fn scope_clause(scope: &FleetScope<'_>, column: &str, n: usize) -> (String, Opti
 }
 
 impl Store {
-    /// The job running now, started by `by` at `now` when none was: its id.
-    /// At most one runs (its `open_slot` is unique), so concurrent starts on
-    /// several instances end in the same job.
-    pub async fn open_job(&self, by: &str, now: i64) -> Result<String, StoreError> {
-        let id = uuid::Uuid::new_v4().simple().to_string();
-        sqlx::query(
-            "INSERT INTO refresh_jobs (id, started_at, started_by, open_slot) VALUES ($1, $2, $3, 1) ON CONFLICT (open_slot) DO NOTHING",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(by)
-        .execute(self.writer())
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT id FROM refresh_jobs WHERE open_slot = 1")
-                .fetch_one(self.writer())
-                .await?,
-        )
-    }
-
-    /// Queues `projects` in `job`, leaving out those it holds already; how
-    /// many were added. Reopens the job if it ended meanwhile.
-    pub async fn enqueue(&self, job: &str, projects: &[String]) -> Result<usize, StoreError> {
-        let mut added = 0;
+    /// Queues `projects` in the job running now, or in a new one started by
+    /// `by` at `now` when none runs: the job's id and how many items were
+    /// added or queued again (a project the job read already is read again).
+    /// At most one job runs (its `open_slot` is unique), so concurrent
+    /// starts on several instances end in the same job; the job is locked
+    /// while its items go in, so it cannot end meanwhile.
+    pub async fn queue_refresh(
+        &self,
+        by: &str,
+        now: i64,
+        projects: &[String],
+    ) -> Result<(String, usize), StoreError> {
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
         let mut tx = self.writer().begin().await?;
+        let mut job = None;
+        // The open job may end between the insert and the select: try again.
+        for _ in 0..3 {
+            sqlx::query(
+                "INSERT INTO refresh_jobs (id, started_at, started_by, open_slot) VALUES ($1, $2, $3, 1) ON CONFLICT (open_slot) DO NOTHING",
+            )
+            .bind(uuid::Uuid::new_v4().simple().to_string())
+            .bind(now)
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+            job = sqlx::query_scalar::<_, String>(&format!(
+                "SELECT id FROM refresh_jobs WHERE open_slot = 1{lock}"
+            ))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if job.is_some() {
+                break;
+            }
+        }
+        let Some(job) = job else {
+            return Err(StoreError::Database(sqlx::Error::RowNotFound));
+        };
+        let mut added = 0;
         for chunk in projects.chunks(200) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("($1, ${}, 'queued', 0)", i + 2))
                 .collect();
             let sql = format!(
-                "INSERT INTO refresh_items (job_id, project_id, state, attempts) VALUES {} ON CONFLICT (job_id, project_id) DO NOTHING",
+                "INSERT INTO refresh_items (job_id, project_id, state, attempts) VALUES {} \
+                 ON CONFLICT (job_id, project_id) DO UPDATE SET state = 'queued', attempts = 0, owner = NULL, \
+                 lease_until = NULL, finished_at = NULL, message = NULL WHERE refresh_items.state IN ('done', 'failed')",
                 values.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(job);
+            let mut query = sqlx::query(&sql).bind(&job);
             for project in chunk {
                 query = query.bind(project.clone());
             }
             added += query.execute(&mut *tx).await?.rows_affected() as usize;
         }
-        if added > 0 {
-            // Ended between its opening and now (its items were all done):
-            // open again, unless another job has opened since.
-            sqlx::query(
-                "UPDATE refresh_jobs SET finished_at = NULL, open_slot = 1 WHERE id = $1 AND open_slot IS NULL \
-                 AND NOT EXISTS (SELECT 1 FROM refresh_jobs other WHERE other.open_slot = 1)",
-            )
-            .bind(job)
-            .execute(&mut *tx)
-            .await?;
-        }
         tx.commit().await?;
-        Ok(added)
+        Ok((job, added))
     }
 
     /// Claims up to `limit` queued items (or items whose lease ran out) for
@@ -109,17 +119,30 @@ impl Store {
         .bind(MAX_ATTEMPTS)
         .execute(self.writer())
         .await?;
-        let skip = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        // Claimable: queued, or claimed by an instance whose lease ran out.
+        let claimable = "state = 'queued' OR (state = 'running' AND lease_until < $3)";
+        let sql = match self.backend() {
+            // Rows another instance is claiming are skipped, not waited for;
+            // materialised, so the LIMIT holds however the planner runs it.
+            // The UPDATE checks again: a row another claim took since this
+            // statement's snapshot was still picked (measured: double reads
+            // without it).
+            Backend::Postgres => format!(
+                "WITH picked AS MATERIALIZED (SELECT job_id, project_id FROM refresh_items WHERE {claimable} \
+                 ORDER BY attempts, project_id LIMIT {limit} FOR UPDATE SKIP LOCKED) \
+                 UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = refresh_items.attempts + 1 \
+                 FROM picked WHERE refresh_items.job_id = picked.job_id AND refresh_items.project_id = picked.project_id \
+                 AND (refresh_items.state = 'queued' OR (refresh_items.state = 'running' AND refresh_items.lease_until < $3)) \
+                 RETURNING refresh_items.job_id, refresh_items.project_id, refresh_items.attempts"
+            ),
+            // One writer: nobody claims meanwhile.
+            Backend::Sqlite => format!(
+                "UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = attempts + 1 \
+                 WHERE ({claimable}) AND (job_id, project_id) IN \
+                 (SELECT job_id, project_id FROM refresh_items WHERE {claimable} ORDER BY attempts, project_id LIMIT {limit}) \
+                 RETURNING job_id, project_id, attempts"
+            ),
         };
-        let sql = format!(
-            "UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = attempts + 1 \
-             WHERE (state = 'queued' OR (state = 'running' AND lease_until < $3)) AND (job_id, project_id) IN \
-             (SELECT job_id, project_id FROM refresh_items WHERE state = 'queued' OR (state = 'running' AND lease_until < $3) \
-              ORDER BY attempts, project_id LIMIT {limit}{skip}) \
-             RETURNING job_id, project_id"
-        );
         let rows = sqlx::query(&sql)
             .bind(owner)
             .bind(lease_until)
@@ -131,12 +154,14 @@ impl Store {
                 Ok(Claimed {
                     job_id: row.try_get("job_id")?,
                     project_id: row.try_get("project_id")?,
+                    attempt: row.try_get("attempts")?,
                 })
             })
             .collect()
     }
 
-    /// Ends an item `owner` holds; false when its lease went to another.
+    /// Ends an item `owner` holds; false when its lease went to another
+    /// claim (another instance's, or a later one of this instance).
     pub async fn finish_item(
         &self,
         item: &Claimed,
@@ -150,7 +175,7 @@ impl Store {
         };
         let updated = sqlx::query(
             "UPDATE refresh_items SET state = $1, message = $2, finished_at = $3, owner = NULL, lease_until = NULL \
-             WHERE job_id = $4 AND project_id = $5 AND owner = $6 AND state = 'running'",
+             WHERE job_id = $4 AND project_id = $5 AND owner = $6 AND attempts = $7 AND state = 'running'",
         )
         .bind(state)
         .bind(message)
@@ -158,25 +183,51 @@ impl Store {
         .bind(&item.job_id)
         .bind(&item.project_id)
         .bind(owner)
+        .bind(item.attempt)
         .execute(self.writer())
         .await?;
         Ok(updated.rows_affected() == 1)
     }
 
-    /// Ends the running job once none of its items is left.
+    /// Ends the running job once none of its items is left. The job is
+    /// locked first, so items being queued in it are counted once they are
+    /// in (see `queue_refresh`).
     pub async fn close_job_if_done(&self, now: i64) -> Result<bool, StoreError> {
-        let closed = sqlx::query(
-            "UPDATE refresh_jobs SET finished_at = $1, open_slot = NULL WHERE open_slot = 1 AND NOT EXISTS \
-             (SELECT 1 FROM refresh_items i WHERE i.job_id = refresh_jobs.id AND i.state IN ('queued', 'running'))",
-        )
-        .bind(now)
-        .execute(self.writer())
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let mut tx = self.writer().begin().await?;
+        let job = sqlx::query_scalar::<_, String>(&format!(
+            "SELECT id FROM refresh_jobs WHERE open_slot = 1{lock}"
+        ))
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(closed.rows_affected() > 0)
+        let Some(job) = job else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM refresh_items WHERE job_id = $1 AND state IN ('queued', 'running')",
+        )
+        .bind(&job)
+        .fetch_one(&mut *tx)
+        .await?;
+        if left > 0 {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        sqlx::query("UPDATE refresh_jobs SET finished_at = $1, open_slot = NULL WHERE id = $2")
+            .bind(now)
+            .bind(&job)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Where job `id` stands (the running one when `None`), counted over
-    /// the projects `scope` sees.
+    /// the projects `scope` sees; none when it reads none of them.
     pub async fn job_progress(
         &self,
         id: Option<&str>,
@@ -220,6 +271,10 @@ impl Store {
                 "done" => progress.done = n,
                 _ => progress.failed += n,
             }
+        }
+        // A job of none of the projects someone sees is none of theirs.
+        if matches!(scope, FleetScope::AssignedTo(_)) && progress.total() == 0 {
+            return Ok(None);
         }
         Ok(Some(progress))
     }

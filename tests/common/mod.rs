@@ -502,3 +502,30 @@ pub async fn staff(console: &Console, name: &str, role: Role, projects: &[&str])
     }
     sign_in(console.addr, name, &password).await.unwrap()
 }
+
+/// A PostgreSQL of its own for a test that stops and starts it
+/// (`scripts/test-postgres COMMAND NAME`); stopped when dropped.
+pub struct OwnPostgres(pub &'static str);
+
+impl OwnPostgres {
+    /// Runs `scripts/test-postgres COMMAND` on this instance; its output.
+    pub fn run(&self, command: &str) -> String {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-postgres");
+        let out = std::process::Command::new("bash")
+            .args([script, command, self.0])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "test-postgres {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        self.run("stop");
+    }
+}

@@ -54,10 +54,12 @@ async fn instances(url: &str, fake: &RunningFake, n: u32) -> (Projects, Projects
 }
 
 /// Composition settings reads at the fake, per account, in order.
-fn reads(fake: &RunningFake) -> HashMap<String, Vec<Instant>> {
+/// (Registering a project reads them too: only reads after `since` count.)
+fn reads(fake: &RunningFake, since: Instant) -> HashMap<String, Vec<Instant>> {
     let mut per_account: HashMap<String, Vec<Instant>> = HashMap::new();
     for seen in fake.state.requests() {
-        if seen.method == "GET" && seen.path == SettingsKind::Composition.path() {
+        if seen.method == "GET" && seen.path == SettingsKind::Composition.path() && seen.at >= since
+        {
             per_account
                 .entry(seen.account.unwrap_or_default())
                 .or_default()
@@ -68,10 +70,16 @@ fn reads(fake: &RunningFake) -> HashMap<String, Vec<Instant>> {
 }
 
 /// Waits until every one of `n` accounts was read `times` times.
-async fn read_times(fake: &RunningFake, n: usize, times: usize, limit: Duration) -> bool {
+async fn read_times(
+    fake: &RunningFake,
+    since: Instant,
+    n: usize,
+    times: usize,
+    limit: Duration,
+) -> bool {
     let until = Instant::now() + limit;
     while Instant::now() < until {
-        let seen = reads(fake);
+        let seen = reads(fake, since);
         if seen.len() == n && seen.values().all(|r| r.len() >= times) {
             return true;
         }
@@ -98,14 +106,15 @@ fn two_instances_read_each_project_once_per_interval_and_one_goes_on_when_the_ot
             .await
             .unwrap();
         let (a, b) = instances(&url, &fake, 50).await;
+        let since = Instant::now();
         let store = a.store().clone();
         let interval = Duration::from_secs(4);
         let first = Refresher::start(a, scheduled(interval));
         let second = Refresher::start(b, scheduled(interval));
         assert!(
-            read_times(&fake, 50, 1, Duration::from_secs(20)).await,
+            read_times(&fake, since, 50, 1, Duration::from_secs(20)).await,
             "the first pass reads every project: {:?}",
-            reads(&fake).len()
+            reads(&fake, since).len()
         );
         // Once the pass has ended, the instance that may hold the schedule
         // stops, as if killed.
@@ -121,12 +130,12 @@ fn two_instances_read_each_project_once_per_interval_and_one_goes_on_when_the_ot
         }
         first.stop();
         assert!(
-            read_times(&fake, 50, 2, Duration::from_secs(30)).await,
+            read_times(&fake, since, 50, 2, Duration::from_secs(30)).await,
             "the second pass reads every project"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
         second.stop();
-        for (account, at) in reads(&fake) {
+        for (account, at) in reads(&fake, since) {
             assert_eq!(
                 at.len(),
                 2,
@@ -141,36 +150,13 @@ fn two_instances_read_each_project_once_per_interval_and_one_goes_on_when_the_ot
     })
 }
 
-/// Runs `scripts/test-postgres COMMAND fleet`; its output.
-fn postgres(command: &str) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-postgres");
-    let out = std::process::Command::new("bash")
-        .args([script, command, "fleet"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "test-postgres {command}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-struct Throwaway;
-
-impl Drop for Throwaway {
-    fn drop(&mut self) {
-        postgres("stop");
-    }
-}
-
 #[test]
 fn a_postgres_restart_during_a_refresh_fails_what_it_could_not_record_and_the_next_pass_reads_it() {
     if postgres_url().is_none() {
         return;
     }
-    let url = postgres("start");
-    let _stop = Throwaway;
+    let postgres = OwnPostgres("fleet");
+    let url = postgres.run("start");
     on_runtime(async {
         let fake = fake::spawn(([127, 0, 0, 1], 0).into(), &generated::demo_seed(16))
             .await
@@ -196,7 +182,7 @@ fn a_postgres_restart_during_a_refresh_fails_what_it_could_not_record_and_the_ne
         )
         .await;
         tokio::time::sleep(Duration::from_millis(1_500)).await;
-        postgres("pause");
+        postgres.run("pause");
         // Pages say so in one line; nothing panics.
         let page = console.get("/fleet").await;
         assert_eq!(page.status(), 503);
@@ -204,7 +190,7 @@ fn a_postgres_restart_during_a_refresh_fails_what_it_could_not_record_and_the_ne
         assert!(body.contains("database is unavailable"), "{body}");
         assert!(body.lines().count() <= 2, "one line: {body}");
         tokio::time::sleep(Duration::from_secs(2)).await;
-        postgres("resume");
+        postgres.run("resume");
 
         // Items whose reads ended while it was down failed with why.
         let pool = pg_pool(&url).await;

@@ -12,6 +12,7 @@ mod delivery;
 mod fake_accounts;
 mod fake_faults;
 mod fleet;
+mod jobs;
 mod leases;
 mod outage;
 mod projects;

@@ -10,29 +10,6 @@ use composition_admin::domain::{Login, ProjectUpdate};
 use reqwest::header::{ACCEPT, COOKIE};
 use std::time::{Duration, Instant};
 
-/// Runs `scripts/test-postgres COMMAND outage`; its output.
-fn postgres(command: &str) -> String {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/test-postgres");
-    let out = std::process::Command::new("bash")
-        .args([script, command, "outage"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "test-postgres {command}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-struct Throwaway;
-
-impl Drop for Throwaway {
-    fn drop(&mut self) {
-        postgres("stop");
-    }
-}
-
 const UNAVAILABLE: &str = "The console's database is unavailable; nothing was changed.";
 
 #[test]
@@ -44,8 +21,8 @@ fn a_database_outage_is_answered_plainly_and_the_console_recovers() {
         );
         return;
     }
-    let url = postgres("start");
-    let _stop = Throwaway;
+    let postgres = OwnPostgres("outage");
+    let url = postgres.run("start");
     on_runtime(async {
         let fake = start_fake().await;
         let store =
@@ -85,7 +62,7 @@ fn a_database_outage_is_answered_plainly_and_the_console_recovers() {
         let ready = || client.get(console.url("/readyz")).send();
         assert_eq!(ready().await.unwrap().status(), 200);
 
-        postgres("pause");
+        postgres.run("pause");
         // Pages: one plain line, 503 (the client gives up after 5 s).
         let started = Instant::now();
         let down = page().await.unwrap();
@@ -134,7 +111,7 @@ fn a_database_outage_is_answered_plainly_and_the_console_recovers() {
             .unwrap();
         assert_eq!(icon.status(), 200);
 
-        postgres("resume");
+        postgres.run("resume");
         let mut back = false;
         for _ in 0..40 {
             if ready().await.map(|r| r.status() == 200).unwrap_or(false) {

@@ -166,6 +166,30 @@ fn without_javascript_the_fleet_shows_refreshes_and_exports_every_project() {
             .unwrap();
         assert_eq!(acme.error, None);
         assert!(!acme.state.unwrap().encryption_enabled);
+
+        // A name a spreadsheet would run as a formula is neutralised.
+        console
+            .projects
+            .store()
+            .insert_project(&composition_admin::store::NewProject {
+                id: &"formula".parse().unwrap(),
+                name: "=SUM(A1) Corp",
+                account_sid: &"AC0000000000000000000000000000f0f0".parse().unwrap(),
+                login: composition_admin::domain::LoginKind::AuthToken,
+                api_key_sid: None,
+                sealed_secret: "v1.unused",
+                key_check: None,
+                audit: None,
+            })
+            .await
+            .unwrap();
+        let csv = console
+            .get("/fleet/export?format=csv&q=sum")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains("\"'=SUM(A1) Corp\""), "{csv}");
     })
 }
 

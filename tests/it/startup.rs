@@ -94,9 +94,10 @@ fn the_flags_register_their_account_and_a_later_start_updates_its_login() {
 fn demo_mode_registers_five_projects_one_with_a_failing_login() {
     on_runtime(async {
         let dir = temp_dir();
-        let (projects, fake) = projects_from_config(&config(&dir, &["--demo"]))
-            .await
-            .unwrap();
+        let (projects, fake) =
+            projects_from_config(&config(&dir, &["--demo", "--demo-projects", "0"]))
+                .await
+                .unwrap();
         assert!(fake.is_some(), "the demo fake runs");
         let listed = projects.list().await.unwrap();
         assert_eq!(listed.len(), 5);
@@ -111,6 +112,21 @@ fn demo_mode_registers_five_projects_one_with_a_failing_login() {
             "demo projects stay apart from real ones"
         );
         assert!(!dir.join("console.db").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // By default 40 generated projects fill the fleet, five of them
+        // with a wrong token.
+        let dir = temp_dir();
+        let (projects, _fake) = projects_from_config(&config(&dir, &["--demo"]))
+            .await
+            .unwrap();
+        let listed = projects.list().await.unwrap();
+        assert_eq!(listed.len(), 45);
+        let failing = listed
+            .iter()
+            .filter(|p| !p.check.as_ref().unwrap().worked)
+            .count();
+        assert_eq!(failing, 1 + 5);
         std::fs::remove_dir_all(dir).unwrap();
     })
 }
