@@ -145,7 +145,7 @@ pub struct Config {
     #[arg(
         long,
         env = "CONSOLE_REFRESH_CONCURRENCY",
-        default_value_t = 32,
+        default_value_t = 64,
         value_name = "N",
         value_parser = clap::value_parser!(u16).range(1..=512)
     )]

@@ -16,15 +16,12 @@ pub async fn page(
 ) -> Result<FleetPage, AppError> {
     let now = crate::store::now();
     let scope = scope_of(caller);
-    let (rows, counts) = store
-        .fleet(query, &scope, now, FLEET_PER_PAGE)
-        .await
-        .map_err(super::projects::internal)?;
-    let job = store
-        .job_progress(None, &scope)
-        .await
-        .map_err(super::projects::internal)?
-        .map(|job| super::refresh::shown_to(caller, job));
+    let ((rows, counts), job) = tokio::try_join!(
+        store.fleet(query, &scope, now, FLEET_PER_PAGE),
+        store.job_progress(None, &scope)
+    )
+    .map_err(super::projects::internal)?;
+    let job = job.map(|job| super::refresh::shown_to(caller, job));
     Ok(FleetPage {
         rows,
         matching: counts.projects,

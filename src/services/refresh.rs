@@ -30,7 +30,7 @@ pub struct RefreshConfig {
 impl Default for RefreshConfig {
     fn default() -> Self {
         Self {
-            concurrency: 32,
+            concurrency: 64,
             deadline: Duration::from_secs(20),
             interval: Some(Duration::from_secs(15 * 60)),
             poll: Duration::from_millis(500),

@@ -88,7 +88,13 @@ fn order_by(key: SortKey, descending: bool) -> String {
         SortKey::Problem => problem.as_str(),
     };
     let direction = if descending { "DESC" } else { "ASC" };
-    format!(" ORDER BY {expression} {direction}, LOWER(p.name) {direction}, p.id {direction}")
+    // Ties by name, then id; by name alone it can walk an index.
+    match key {
+        SortKey::Name => format!(" ORDER BY LOWER(p.name) {direction}, p.id {direction}"),
+        _ => format!(
+            " ORDER BY {expression} {direction}, LOWER(p.name) {direction}, p.id {direction}"
+        ),
+    }
 }
 
 fn bound<'q>(
@@ -140,15 +146,19 @@ impl Store {
         per_page: usize,
     ) -> Result<(Vec<FleetRow>, FleetCounts), StoreError> {
         let (filter_sql, binds) = where_clause(&query.filter, scope, now);
-        let counts = self.fleet_counts(&filter_sql, &binds).await?;
         let offset = query.page.saturating_sub(1).saturating_mul(per_page);
         let sql = format!(
             "{COLUMNS}{FROM}{filter_sql}{} LIMIT {per_page} OFFSET {offset}",
             order_by(query.sort, query.descending)
         );
-        let rows = bound(sqlx::query(&sql), &binds)
-            .fetch_all(self.pool())
-            .await?;
+        // Two connections at once: the page takes the longer, not the sum.
+        let (counts, rows) = tokio::try_join!(self.fleet_counts(&filter_sql, &binds), async {
+            Ok::<_, StoreError>(
+                bound(sqlx::query(&sql), &binds)
+                    .fetch_all(self.pool())
+                    .await?,
+            )
+        })?;
         let rows = rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
         Ok((rows, counts))
     }

@@ -41,7 +41,7 @@ fn kind_bars(title: &'static str, counts: KindCounts) -> impl IntoView {
             vec![
                 (counts.encrypted, "seg-good", format!("{} encrypted", counts.encrypted)),
                 (counts.unencrypted, "seg-bad", format!("{} not encrypted", counts.unencrypted)),
-                (counts.unknown, "seg-unknown", format!("{} not read", counts.unknown)),
+                (counts.unknown, "seg-unknown", format!("{} unknown", counts.unknown)),
             ],
         )}
         {bar(
@@ -49,7 +49,7 @@ fn kind_bars(title: &'static str, counts: KindCounts) -> impl IntoView {
             vec![
                 (counts.s3, "seg-good", format!("{} in S3", counts.s3)),
                 (counts.cloud, "seg-cloud", format!("{} in Twilio's cloud", counts.cloud)),
-                (counts.unknown, "seg-unknown", format!("{} not read", counts.unknown)),
+                (counts.unknown, "seg-unknown", format!("{} unknown", counts.unknown)),
             ],
         )}
     }
