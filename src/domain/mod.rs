@@ -13,6 +13,7 @@ pub mod s3_url;
 pub mod settings;
 pub mod sid;
 pub mod staff;
+pub mod template;
 
 pub use changes::Difference;
 pub use credentials::{
