@@ -12,6 +12,7 @@ mod projects;
 mod sessions;
 mod snapshots;
 mod staff;
+mod templates;
 
 pub use crate::domain::fleet::SettingsState;
 pub use audit::Scope as AuditScope;
@@ -21,6 +22,7 @@ pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
 pub use snapshots::{Change, Snapshot};
 pub use staff::{new_staff_id, StaffRow};
+pub use templates::TemplateRow;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -67,6 +69,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "fleet",
         include_str!("../../migrations/0006_fleet.sql"),
         include_str!("../../migrations/0006_fleet.sql"),
+    ),
+    (
+        7,
+        "templates",
+        include_str!("../../migrations/0007_templates.sql"),
+        include_str!("../../migrations/0007_templates.sql"),
     ),
 ];
 

@@ -216,8 +216,8 @@ impl Store {
         Ok(false)
     }
 
-    /// False when there was no such project. Its snapshots and their
-    /// history go in the same transaction.
+    /// False when there was no such project. Its snapshots, their history
+    /// and the templates it follows go in the same transaction.
     pub async fn delete_project(
         &self,
         id: &ProjectId,
@@ -232,8 +232,8 @@ impl Store {
             return Ok(false);
         }
         // What was read of it goes with it: a project added again later
-        // under the same id starts a history of its own.
-        for table in ["snapshots", "state_history"] {
+        // under the same id starts a history (and follows templates) anew.
+        for table in ["snapshots", "state_history", "project_templates"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1"))
                 .bind(id.as_str())
                 .execute(&mut *tx)

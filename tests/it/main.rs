@@ -23,6 +23,7 @@ mod snapshots;
 mod staff;
 mod startup;
 mod store;
+mod templates;
 mod twilio_client;
 mod twilio_credentials;
 mod twilio_retries;
