@@ -529,3 +529,21 @@ impl Drop for OwnPostgres {
         self.run("stop");
     }
 }
+
+/// Puts a project straight in the store, with a login nobody can use: for
+/// tests of what the store and pages do with projects, not of Twilio.
+pub async fn insert_plain_project(store: &Store, id: &str, name: &str, account: &str) {
+    store
+        .insert_project(&composition_admin::store::NewProject {
+            id: &id.parse().unwrap(),
+            name,
+            account_sid: &account.parse().unwrap(),
+            login: composition_admin::domain::LoginKind::AuthToken,
+            api_key_sid: None,
+            sealed_secret: "v1.unused",
+            key_check: None,
+            audit: None,
+        })
+        .await
+        .unwrap();
+}

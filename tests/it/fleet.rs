@@ -9,8 +9,8 @@ use composition_admin::domain::audit::{AuditEntry, AuditOutcome};
 use composition_admin::domain::fleet::{
     Flag, FleetFilter, FleetQuery, FleetRow, SortKey, STALE_AFTER_SECONDS,
 };
-use composition_admin::domain::{LoginKind, ProjectId, Role, SettingsKind};
-use composition_admin::store::{FleetScope, NewProject, SettingsState, StaffRow, Store};
+use composition_admin::domain::{ProjectId, Role, SettingsKind};
+use composition_admin::store::{FleetScope, SettingsState, StaffRow, Store};
 
 /// A small deterministic generator (xorshift), so a failure repeats.
 struct Rng(u64);
@@ -32,22 +32,6 @@ impl Rng {
 
 const NOW: i64 = 1_800_000_000;
 const WORDS: [&str; 6] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
-
-async fn insert(store: &Store, id: &str, name: &str, account: &str) {
-    store
-        .insert_project(&NewProject {
-            id: &id.parse().unwrap(),
-            name,
-            account_sid: &account.parse().unwrap(),
-            login: LoginKind::AuthToken,
-            api_key_sid: None,
-            sealed_secret: "v1.unused",
-            key_check: None,
-            audit: None,
-        })
-        .await
-        .unwrap();
-}
 
 fn state(rng: &mut Rng) -> SettingsState {
     let encrypted = rng.chance(50);
@@ -73,7 +57,7 @@ async fn seed(store: &Store, rng: &mut Rng) {
     for i in 0..60u32 {
         let id = format!("p{i:02}");
         let name = format!("{}{:02}", WORDS[rng.below(6) as usize], rng.below(100));
-        insert(store, &id, &name, &format!("AC{:032x}", 0x1000 + i)).await;
+        insert_plain_project(store, &id, &name, &format!("AC{:032x}", 0x1000 + i)).await;
         let project: ProjectId = id.parse().unwrap();
         for kind in [SettingsKind::Composition, SettingsKind::Recording] {
             let at = NOW - rng.below(3 * 86_400) as i64;
@@ -298,7 +282,8 @@ fn a_change_is_credited_to_whoever_the_audit_trail_names_and_otherwise_to_outsid
     on_runtime(async {
         for url in test_databases().await {
             let store = Store::open(&url).await.unwrap();
-            insert(&store, "acme", "Acme", "AC00000000000000000000000000000aaa").await;
+            insert_plain_project(&store, "acme", "Acme", "AC00000000000000000000000000000aaa")
+                .await;
             let project: ProjectId = "acme".parse().unwrap();
             let kind = SettingsKind::Composition;
             let plain = SettingsState::default();

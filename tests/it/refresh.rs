@@ -168,21 +168,13 @@ fn without_javascript_the_fleet_shows_refreshes_and_exports_every_project() {
         assert!(!acme.state.unwrap().encryption_enabled);
 
         // A name a spreadsheet would run as a formula is neutralised.
-        console
-            .projects
-            .store()
-            .insert_project(&composition_admin::store::NewProject {
-                id: &"formula".parse().unwrap(),
-                name: "=SUM(A1) Corp",
-                account_sid: &"AC0000000000000000000000000000f0f0".parse().unwrap(),
-                login: composition_admin::domain::LoginKind::AuthToken,
-                api_key_sid: None,
-                sealed_secret: "v1.unused",
-                key_check: None,
-                audit: None,
-            })
-            .await
-            .unwrap();
+        insert_plain_project(
+            console.projects.store(),
+            "formula",
+            "=SUM(A1) Corp",
+            "AC0000000000000000000000000000f0f0",
+        )
+        .await;
         let csv = console
             .get("/fleet/export?format=csv&q=sum")
             .await

@@ -203,21 +203,13 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
     on_runtime(async {
         let console = start_console().await;
         // A second project, for the editor of another project.
-        console
-            .projects
-            .store()
-            .insert_project(&composition_admin::store::NewProject {
-                id: &"other".parse().unwrap(),
-                name: "Other",
-                account_sid: &"AC0000000000000000000000000000ffff".parse().unwrap(),
-                login: composition_admin::domain::LoginKind::AuthToken,
-                api_key_sid: None,
-                sealed_secret: "v1.unused",
-                key_check: None,
-                audit: None,
-            })
-            .await
-            .unwrap();
+        insert_plain_project(
+            console.projects.store(),
+            "other",
+            "Other",
+            "AC0000000000000000000000000000ffff",
+        )
+        .await;
         let viewer = staff(&console, "vera", Role::Viewer, &["acme"]).await;
         let stranger = staff(&console, "otto", Role::Editor, &["other"]).await;
         let editor = staff(&console, "eddie", Role::Editor, &["acme"]).await;

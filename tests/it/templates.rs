@@ -5,8 +5,8 @@
 
 use crate::common::*;
 use composition_admin::domain::template::{CredentialRule, Encryption, Storage, Template};
-use composition_admin::domain::{LoginKind, ProjectId, SettingsKind};
-use composition_admin::store::{NewProject, Store, TemplateRow};
+use composition_admin::domain::{ProjectId, SettingsKind};
+use composition_admin::store::{Store, TemplateRow};
 
 fn encrypted(name: &str) -> Template {
     Template {
@@ -35,19 +35,8 @@ fn templates_are_kept_whole_and_followed_one_per_kind() {
         for url in test_databases().await {
             let store = Store::open(&url).await.unwrap();
             let acme: ProjectId = "acme".parse().unwrap();
-            store
-                .insert_project(&NewProject {
-                    id: &acme,
-                    name: "Acme",
-                    account_sid: &"AC00000000000000000000000000000aaa".parse().unwrap(),
-                    login: LoginKind::AuthToken,
-                    api_key_sid: None,
-                    sealed_secret: "v1.unused",
-                    key_check: None,
-                    audit: None,
-                })
-                .await
-                .unwrap();
+            insert_plain_project(&store, "acme", "Acme", "AC00000000000000000000000000000aaa")
+                .await;
             let composition = SettingsKind::Composition;
             let saved = row("t1", composition, encrypted("Encrypted archive"));
             assert!(store.save_template(&saved).await.unwrap(), "{url}");
