@@ -2,7 +2,7 @@
 //! it (or that it was made outside the console) and when it was seen.
 
 use super::fleet::SettingsState;
-use super::LoginCheck;
+use super::project::utc_time as when;
 use serde::{Deserialize, Serialize};
 
 /// Lines of history a settings page shows, newest first.
@@ -80,15 +80,6 @@ fn state_words(state: &SettingsState) -> String {
         "storage in Twilio's cloud".to_owned()
     };
     format!("{encryption}, {storage}")
-}
-
-fn when(at: i64) -> String {
-    LoginCheck {
-        at,
-        worked: true,
-        message: None,
-    }
-    .when()
 }
 
 /// The history (oldest first: each state with when it was seen and who

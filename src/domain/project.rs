@@ -232,25 +232,31 @@ pub struct LoginCheck {
 }
 
 impl LoginCheck {
-    /// "2026-11-29 12:34 UTC": the same on the server and in the browser.
+    /// When it was made, as [`utc_time`] words it.
     pub fn when(&self) -> String {
-        let (days, secs) = (self.at.div_euclid(86_400), self.at.rem_euclid(86_400));
-        // Howard Hinnant's civil-from-days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        format!(
-            "{year}-{month:02}-{day:02} {:02}:{:02} UTC",
-            secs / 3600,
-            secs % 3600 / 60
-        )
+        utc_time(self.at)
     }
+}
+
+/// Unix seconds as "2026-11-29 12:34 UTC": the same on the server and in
+/// the browser.
+pub fn utc_time(at: i64) -> String {
+    let (days, secs) = (at.div_euclid(86_400), at.rem_euclid(86_400));
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
 }
 
 /// What a page shows of a project: no secret, only that one is set.

@@ -5,7 +5,7 @@ use super::audit::{csv_field, ExportFormat};
 use super::auth::Caller;
 use super::refresh::scope_of;
 use crate::domain::fleet::{FleetPage, FleetQuery, FleetRow, KindCell, FLEET_PER_PAGE};
-use crate::domain::{AppError, LoginCheck};
+use crate::domain::AppError;
 use crate::store::Store;
 
 /// One page of the view `query`, with its counts and the running refresh.
@@ -52,15 +52,7 @@ recording_encryption,recording_key_name,recording_key_sid,recording_storage,reco
 problems\r\n";
 
 fn time(at: Option<i64>) -> String {
-    at.map(|at| {
-        LoginCheck {
-            at,
-            worked: true,
-            message: None,
-        }
-        .when()
-    })
-    .unwrap_or_default()
+    at.map(crate::domain::project::utc_time).unwrap_or_default()
 }
 
 /// Who made the last change, in words.
