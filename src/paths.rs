@@ -15,6 +15,12 @@ pub const AUDIT: &str = "/audit";
 /// Every project's settings at a glance.
 pub const FLEET: &str = "/fleet";
 
+/// Templates: desired states for the fleet.
+pub const TEMPLATES: &str = "/templates";
+
+/// Every template as a file.
+pub const TEMPLATES_EXPORT: &str = "/templates/export.json";
+
 /// Staff accounts (admins only).
 pub const STAFF: &str = "/staff";
 
@@ -60,6 +66,11 @@ pub fn credentials(project: &ProjectId) -> String {
 /// The changes seen of a project's settings.
 pub fn history(project: &ProjectId) -> String {
     format!("{PROJECTS}/{project}/history")
+}
+
+/// The templates a project follows and how far it is from them.
+pub fn drift(project: &ProjectId) -> String {
+    format!("{PROJECTS}/{project}/template")
 }
 
 /// Editing (or removing) a project.

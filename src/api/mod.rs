@@ -7,6 +7,7 @@ pub mod fleet;
 pub mod projects;
 pub mod settings;
 pub mod staff;
+pub mod templates;
 
 /// The query that tells a page, after a no-JavaScript post's redirect, that
 /// the change was made but not recorded (empty when it was recorded).

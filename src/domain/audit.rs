@@ -42,10 +42,14 @@ pub enum AuditAction {
     StaffAdded,
     StaffChanged,
     StaffRemoved,
+    TemplateCreated,
+    TemplateChanged,
+    TemplateDeleted,
+    TemplateAssigned,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 17] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -59,6 +63,10 @@ impl AuditAction {
         Self::StaffAdded,
         Self::StaffChanged,
         Self::StaffRemoved,
+        Self::TemplateCreated,
+        Self::TemplateChanged,
+        Self::TemplateDeleted,
+        Self::TemplateAssigned,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -76,6 +84,10 @@ impl AuditAction {
             Self::StaffAdded => "staff-added",
             Self::StaffChanged => "staff-changed",
             Self::StaffRemoved => "staff-removed",
+            Self::TemplateCreated => "template-created",
+            Self::TemplateChanged => "template-changed",
+            Self::TemplateDeleted => "template-deleted",
+            Self::TemplateAssigned => "template-assigned",
         }
     }
 
@@ -98,6 +110,10 @@ impl AuditAction {
             Self::StaffAdded => "Staff added",
             Self::StaffChanged => "Staff changed",
             Self::StaffRemoved => "Staff removed",
+            Self::TemplateCreated => "Template created",
+            Self::TemplateChanged => "Template changed",
+            Self::TemplateDeleted => "Template deleted",
+            Self::TemplateAssigned => "Template assigned",
         }
     }
 }

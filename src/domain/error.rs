@@ -25,6 +25,13 @@ pub enum Field {
     StaffRole,
     StaffProjects,
     Password,
+    TemplateName,
+    TemplateKind,
+    TemplateEncryption,
+    TemplateKeyName,
+    TemplateStorage,
+    TemplatePattern,
+    TemplateAwsName,
 }
 
 impl Field {
@@ -55,6 +62,13 @@ impl Field {
             Self::StaffRole => "StaffRole",
             Self::StaffProjects => "StaffProjects",
             Self::Password => "Password",
+            Self::TemplateName => "TemplateName",
+            Self::TemplateKind => "TemplateKind",
+            Self::TemplateEncryption => "TemplateEncryption",
+            Self::TemplateKeyName => "TemplateKeyName",
+            Self::TemplateStorage => "TemplateStorage",
+            Self::TemplatePattern => "TemplatePattern",
+            Self::TemplateAwsName => "TemplateAwsName",
         }
     }
 
@@ -76,6 +90,13 @@ impl Field {
             Self::StaffRole => "Role",
             Self::StaffProjects => "Projects",
             Self::Password => "Password",
+            Self::TemplateName => "Template name",
+            Self::TemplateKind => "Settings kind",
+            Self::TemplateEncryption => "Encryption",
+            Self::TemplateKeyName => "Public key name",
+            Self::TemplateStorage => "Storage",
+            Self::TemplatePattern => "S3 URL pattern",
+            Self::TemplateAwsName => "AWS credential name",
         }
     }
 }

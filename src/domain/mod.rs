@@ -14,10 +14,13 @@ pub mod settings;
 pub mod sid;
 pub mod staff;
 pub mod template;
+pub mod template_form;
+pub mod template_view;
 
 pub use changes::Difference;
 pub use credentials::{
     AwsCredentialInput, Credential, CredentialKind, CredentialTarget, PublicKeyInput,
+    MAX_FRIENDLY_NAME,
 };
 pub use error::{AppError, Failure, Field, FieldError, FieldErrors, SaveFailure};
 pub use project::{

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which credential a rule means on an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CredentialRule {
     /// The one named exactly this (the newest, when several are).
     Named(String),
@@ -20,12 +21,14 @@ pub enum CredentialRule {
 
 /// A field a template sets, or leaves alone (`None` in a template).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Encryption {
     Off,
     On(CredentialRule),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Storage {
     TwilioCloud,
     /// An S3 bucket URL pattern (see [`expand`]) and the AWS credential.
@@ -39,8 +42,48 @@ pub enum Storage {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Template {
     pub name: String,
+    #[serde(default)]
     pub encryption: Option<Encryption>,
+    #[serde(default)]
     pub storage: Option<Storage>,
+}
+
+impl CredentialRule {
+    /// "the public key named prod", "the newest AWS credential whose name
+    /// starts with archive".
+    pub fn words(&self, noun: &str) -> String {
+        match self {
+            Self::Named(name) => format!("the {noun} named {name}"),
+            Self::NewestStartingWith(prefix) => {
+                format!("the newest {noun} whose name starts with {prefix}")
+            }
+        }
+    }
+}
+
+impl Template {
+    /// What the template says, one line per field, as the pages show it.
+    pub fn describe(&self) -> Vec<String> {
+        let encryption = match &self.encryption {
+            None => "Encryption: not managed".to_owned(),
+            Some(Encryption::Off) => "Encryption: off".to_owned(),
+            Some(Encryption::On(rule)) => {
+                format!("Encryption: on, with {}", rule.words("public key"))
+            }
+        };
+        let storage = match &self.storage {
+            None => "Storage: not managed".to_owned(),
+            Some(Storage::TwilioCloud) => "Storage: Twilio's cloud".to_owned(),
+            Some(Storage::S3 {
+                url_pattern,
+                credential,
+            }) => format!(
+                "Storage: S3 at {url_pattern}, with {}",
+                credential.words("AWS credential")
+            ),
+        };
+        vec![encryption, storage]
+    }
 }
 
 /// What a pattern's placeholders stand for.
@@ -100,6 +143,16 @@ pub fn resolve<'a>(
     listed: &'a [Credential],
     noun: &str,
 ) -> Result<&'a Credential, String> {
+    Ok(resolve_noting(rule, listed, noun)?.0)
+}
+
+/// As [`resolve`], with a note when the rule matched more than one
+/// credential and the newest was taken.
+pub fn resolve_noting<'a>(
+    rule: &CredentialRule,
+    listed: &'a [Credential],
+    noun: &str,
+) -> Result<(&'a Credential, Option<String>), String> {
     let matching: Vec<&Credential> = listed
         .iter()
         .filter(|c| match rule {
@@ -110,8 +163,9 @@ pub fn resolve<'a>(
                 .is_some_and(|n| n.starts_with(prefix.as_str())),
         })
         .collect();
+    let count = matching.len();
     // Twilio's dates are ISO 8601 in UTC: as text they sort by time.
-    matching
+    let newest = matching
         .into_iter()
         .max_by(|a, b| {
             a.date_created
@@ -123,87 +177,178 @@ pub fn resolve<'a>(
             CredentialRule::NewestStartingWith(prefix) => {
                 format!("the account has no {noun} whose name starts with {prefix}")
             }
-        })
+        })?;
+    let note = match rule {
+        CredentialRule::Named(name) if count > 1 => Some(format!(
+            "{count} {noun}s are named {name}; the newest ({}) is meant",
+            newest.sid
+        )),
+        _ => None,
+    };
+    Ok((newest, note))
 }
 
-/// One field where the project is not as its template says.
+/// A field a template can manage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftField {
+    Encryption,
+    EncryptionKey,
+    Storage,
+    BucketUrl,
+    AwsCredential,
+}
+
+impl DriftField {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Encryption => "Encryption",
+            Self::EncryptionKey => "Encryption key",
+            Self::Storage => "External storage",
+            Self::BucketUrl => "S3 URL",
+            Self::AwsCredential => "AWS credential",
+        }
+    }
+}
+
+/// One field where the project is not as its template says, in words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldDrift {
-    pub field: &'static str,
+    pub field: DriftField,
     /// What the template says, resolved for this project (or why it cannot be).
     pub wanted: Result<String, String>,
     pub held: String,
+    /// Said beside it: which of several same-named credentials is meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn on_off(on: bool) -> String {
     if on { "on" } else { "off" }.to_owned()
 }
 
-/// The fields of `held` that differ from `template` for this project, with
-/// the account's public keys and AWS credentials to resolve its rules.
+/// "prod (CR…)", or "none".
+fn credential_words(sid: Option<&str>, name: Option<&str>) -> String {
+    match (sid, name) {
+        (None, _) => "none".into(),
+        (Some(sid), Some(name)) if name != sid => format!("{name} ({sid})"),
+        (Some(sid), _) => sid.into(),
+    }
+}
+
+/// The account's credentials as the last refresh listed them; `None` when
+/// they could not be listed.
+pub struct Listed<'a> {
+    pub keys: Option<&'a [Credential]>,
+    pub aws: Option<&'a [Credential]>,
+}
+
+/// The fields of `held` that differ from `template` for this project,
+/// resolving its rules among the account's credentials.
 pub fn drift(
     template: &Template,
     held: &SettingsState,
     project: &ProjectFacts<'_>,
-    keys: &[Credential],
-    aws: &[Credential],
+    listed: &Listed<'_>,
 ) -> Vec<FieldDrift> {
     let mut found = Vec::new();
-    let mut compare = |field: &'static str, wanted: Result<String, String>, held: String| {
-        if wanted.as_ref() != Ok(&held) {
-            found.push(FieldDrift {
-                field,
-                wanted,
-                held,
-            });
+    let mut compare =
+        |field, wanted: Result<(String, String), String>, held: (String, String), note| {
+            // Compared by value (a SID); shown in words.
+            if wanted.as_ref().map(|w| &w.0) != Ok(&held.0) {
+                found.push(FieldDrift {
+                    field,
+                    wanted: wanted.map(|w| w.1),
+                    held: held.1,
+                    note,
+                });
+            }
+        };
+    let plain = |v: String| (v.clone(), v);
+    let credential = |rule: &CredentialRule,
+                      list: Option<&[Credential]>,
+                      noun: &str|
+     -> (Result<(String, String), String>, Option<String>) {
+        let Some(list) = list else {
+            return (
+                Err(format!(
+                    "the account's {noun}s have not been listed yet: refresh the project"
+                )),
+                None,
+            );
+        };
+        match resolve_noting(rule, list, noun) {
+            Ok((c, note)) => (
+                Ok((
+                    c.sid.to_string(),
+                    credential_words(Some(c.sid.as_str()), c.friendly_name.as_deref()),
+                )),
+                note,
+            ),
+            Err(why) => (Err(why), None),
         }
     };
     match &template.encryption {
         None => {}
         Some(Encryption::Off) => compare(
-            "encryption",
-            Ok(on_off(false)),
-            on_off(held.encryption_enabled),
+            DriftField::Encryption,
+            Ok(plain(on_off(false))),
+            plain(on_off(held.encryption_enabled)),
+            None,
         ),
         Some(Encryption::On(rule)) => {
             compare(
-                "encryption",
-                Ok(on_off(true)),
-                on_off(held.encryption_enabled),
+                DriftField::Encryption,
+                Ok(plain(on_off(true))),
+                plain(on_off(held.encryption_enabled)),
+                None,
             );
-            compare(
-                "encryption key",
-                resolve(rule, keys, "public key").map(|c| c.sid.to_string()),
-                held.encryption_key_sid.clone().unwrap_or_default(),
+            let (wanted, note) = credential(rule, listed.keys, "public key");
+            let sid = held.encryption_key_sid.clone().unwrap_or_default();
+            let words = credential_words(
+                held.encryption_key_sid.as_deref(),
+                held.encryption_key_name.as_deref(),
             );
+            compare(DriftField::EncryptionKey, wanted, (sid, words), note);
         }
     }
     match &template.storage {
         None => {}
         Some(Storage::TwilioCloud) => compare(
-            "external storage",
-            Ok(on_off(false)),
-            on_off(held.storage_enabled),
+            DriftField::Storage,
+            Ok(plain(on_off(false))),
+            plain(on_off(held.storage_enabled)),
+            None,
         ),
         Some(Storage::S3 {
             url_pattern,
-            credential,
+            credential: rule,
         }) => {
             compare(
-                "external storage",
-                Ok(on_off(true)),
-                on_off(held.storage_enabled),
+                DriftField::Storage,
+                Ok(plain(on_off(true))),
+                plain(on_off(held.storage_enabled)),
+                None,
             );
+            let url = held.aws_s3_url.clone().unwrap_or_default();
+            let shown = if url.is_empty() {
+                "none".into()
+            } else {
+                url.clone()
+            };
             compare(
-                "bucket URL",
-                expand(url_pattern, project),
-                held.aws_s3_url.clone().unwrap_or_default(),
+                DriftField::BucketUrl,
+                expand(url_pattern, project).map(plain),
+                (url, shown),
+                None,
             );
-            compare(
-                "AWS credential",
-                resolve(credential, aws, "AWS credential").map(|c| c.sid.to_string()),
-                held.aws_credentials_sid.clone().unwrap_or_default(),
+            let (wanted, note) = credential(rule, listed.aws, "AWS credential");
+            let sid = held.aws_credentials_sid.clone().unwrap_or_default();
+            let words = credential_words(
+                held.aws_credentials_sid.as_deref(),
+                held.aws_credentials_name.as_deref(),
             );
+            compare(DriftField::AwsCredential, wanted, (sid, words), note);
         }
     }
     found
@@ -306,24 +451,107 @@ mod tests {
             storage: None,
         };
         let plain = SettingsState::default();
-        let fields: Vec<&str> = drift(&template, &plain, &ACME, &keys, &[])
+        let listed = Listed {
+            keys: Some(&keys),
+            aws: Some(&[]),
+        };
+        let fields: Vec<DriftField> = drift(&template, &plain, &ACME, &listed)
             .iter()
             .map(|d| d.field)
             .collect();
-        assert_eq!(fields, ["encryption", "encryption key"]);
+        assert_eq!(fields, [DriftField::Encryption, DriftField::EncryptionKey]);
         let right = SettingsState {
             encryption_enabled: true,
             encryption_key_sid: Some("CR00000000000000000000000000000002".into()),
             storage_enabled: true, // not managed: no drift
             ..SettingsState::default()
         };
-        assert_eq!(drift(&template, &right, &ACME, &keys, &[]), []);
+        assert_eq!(drift(&template, &right, &ACME, &listed), []);
         // A rule that resolves to nothing is drift, with the reason.
-        let missing = drift(&template, &right, &ACME, &[], &[]);
+        let none = Listed {
+            keys: Some(&[]),
+            aws: None,
+        };
+        let missing = drift(&template, &right, &ACME, &none);
         assert_eq!(missing.len(), 1);
         assert_eq!(
             missing[0].wanted,
             Err("the account has no public key named prod".into())
         );
+    }
+
+    #[test]
+    fn two_keys_of_one_name_mean_the_newest_and_the_drift_says_so() {
+        let keys = [
+            credential(
+                "CR00000000000000000000000000000001",
+                "prod",
+                "2026-01-01T00:00:00Z",
+            ),
+            credential(
+                "CR00000000000000000000000000000002",
+                "prod",
+                "2026-06-01T00:00:00Z",
+            ),
+        ];
+        let aws = [credential(
+            "CR00000000000000000000000000000009",
+            "archive",
+            "2026-01-01T00:00:00Z",
+        )];
+        let template = Template {
+            name: "all".into(),
+            encryption: Some(Encryption::On(CredentialRule::Named("prod".into()))),
+            storage: Some(Storage::S3 {
+                url_pattern: "https://media.s3.amazonaws.com/{project_id}".into(),
+                credential: CredentialRule::Named("archive".into()),
+            }),
+        };
+        let held = SettingsState {
+            encryption_enabled: true,
+            encryption_key_sid: Some("CR00000000000000000000000000000001".into()),
+            encryption_key_name: Some("prod".into()),
+            storage_enabled: true,
+            aws_credentials_sid: Some("CR00000000000000000000000000000009".into()),
+            aws_s3_url: Some("https://media.s3.amazonaws.com/other".into()),
+            ..SettingsState::default()
+        };
+        let listed = Listed {
+            keys: Some(&keys),
+            aws: Some(&aws),
+        };
+        let found = drift(&template, &held, &ACME, &listed);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].field, DriftField::EncryptionKey);
+        assert_eq!(
+            found[0].wanted,
+            Ok("prod (CR00000000000000000000000000000002)".into())
+        );
+        assert_eq!(found[0].held, "prod (CR00000000000000000000000000000001)");
+        assert!(found[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("2 public keys are named prod"));
+        assert_eq!(found[1].field, DriftField::BucketUrl);
+        assert_eq!(
+            found[1].wanted,
+            Ok("https://media.s3.amazonaws.com/acme".into())
+        );
+        // Lists that could not be read are said, not guessed.
+        let unlisted = drift(
+            &template,
+            &held,
+            &ACME,
+            &Listed {
+                keys: None,
+                aws: Some(&aws),
+            },
+        );
+        assert!(unlisted[0]
+            .wanted
+            .as_ref()
+            .unwrap_err()
+            .contains("not been listed yet"));
     }
 }

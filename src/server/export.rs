@@ -52,6 +52,24 @@ pub async fn audit_export(
     attachment(content_type, name, body)
 }
 
+/// `/templates/export.json`: every template, as the import reads it.
+pub async fn templates_export(
+    State(state): State<super::AppState>,
+    caller: Option<Extension<Caller>>,
+) -> Response {
+    if caller.is_none() {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    }
+    match crate::services::templates::export(state.projects.store()).await {
+        Ok(text) => attachment("application/json", "templates.json", Body::from(text)),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
 /// A file download of `body`, never cached.
 pub fn attachment(content_type: &str, name: &str, body: Body) -> Response {
     (

@@ -78,6 +78,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/audit/export", get(export::audit_export))
         .route("/fleet/export", get(fleet::fleet_export))
+        .route(
+            crate::paths::TEMPLATES_EXPORT,
+            get(export::templates_export),
+        )
         .route("/fleet/events", get(fleet::fleet_events))
         // The console starts at the list of projects.
         .route(

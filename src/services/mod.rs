@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod credentials;
+pub mod drift;
 pub mod fleet;
 pub mod master_key;
 pub mod projects;
@@ -13,6 +14,7 @@ pub mod settings;
 pub mod sign_in_guard;
 pub mod snapshots;
 pub mod staff;
+pub mod templates;
 pub mod trail;
 pub mod unclear;
 

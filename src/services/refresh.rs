@@ -79,10 +79,7 @@ impl Refresher {
     }
 
     fn tasks(&self) -> std::sync::MutexGuard<'_, Vec<tokio::task::AbortHandle>> {
-        self.inner
-            .tasks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.tasks)
     }
 
     /// Stops this instance's worker and scheduler at once, as a killed
@@ -165,18 +162,37 @@ pub fn scope_of(caller: &Caller) -> FleetScope<'_> {
 }
 
 /// Claims work while there is room, and reads each claimed project in a
-/// task of its own, so a slow one holds back no other.
+/// task of its own, so a slow one holds back no other. After a claim that
+/// failed (its answer may have been lost after the database committed it),
+/// what this instance holds but is not reading goes back to the queue.
 async fn work(refresher: Refresher) {
     let config = refresher.inner.config.clone();
     let room = Arc::new(Semaphore::new(config.concurrency.max(1)));
+    let reading: Arc<std::sync::Mutex<Vec<Claimed>>> = Arc::default();
+    let mut claim_failed = false;
     loop {
+        let store = refresher.store();
+        if claim_failed {
+            let held = lock(&reading).clone();
+            match store.release_unread(&refresher.inner.instance, &held).await {
+                Ok(n) => {
+                    claim_failed = false;
+                    if n > 0 {
+                        tracing::info!(
+                            items = n,
+                            "claims whose answer was lost went back to the queue"
+                        );
+                    }
+                }
+                Err(e) => tracing::debug!("could not look for lost claims yet: {e}"),
+            }
+        }
         let free = room.available_permits();
         let claimed = if free == 0 {
             Vec::new()
         } else {
             let now = crate::store::now();
-            match refresher
-                .store()
+            match store
                 .claim(
                     &refresher.inner.instance,
                     now,
@@ -187,6 +203,7 @@ async fn work(refresher: Refresher) {
             {
                 Ok(claimed) => claimed,
                 Err(e) => {
+                    claim_failed = true;
                     crate::store::outage::note_unavailable(&e);
                     tracing::warn!("the refresh worker could not claim work: {e}");
                     Vec::new()
@@ -194,27 +211,31 @@ async fn work(refresher: Refresher) {
             }
         };
         if claimed.is_empty() {
-            if let Err(e) = refresher
-                .store()
-                .close_job_if_done(crate::store::now())
-                .await
-            {
+            if let Err(e) = store.close_job_if_done(crate::store::now()).await {
                 tracing::debug!("could not end the refresh job: {e}");
             }
             let _ = tokio::time::timeout(config.poll, refresher.inner.wake.notified()).await;
             continue;
         }
+        lock(&reading).extend(claimed.iter().cloned());
         for item in claimed {
             let Ok(permit) = room.clone().acquire_owned().await else {
                 return;
             };
-            let refresher = refresher.clone();
+            let (refresher, reading) = (refresher.clone(), reading.clone());
             tokio::spawn(async move {
                 refresh_item(&refresher, &item).await;
+                lock(&reading).retain(|held| held != &item);
                 drop(permit);
             });
         }
     }
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Reads one claimed project under its deadline and ends its item. When the
@@ -302,21 +323,24 @@ pub async fn refresh_project(refresher: &Refresher, id: &str) -> Result<(), Stri
         (SettingsKind::Composition, words(composition)),
         (SettingsKind::Recording, words(recording)),
     ];
-    let needs = |pick: fn(&SettingsState) -> bool| {
-        reads.iter().any(|(_, read)| read.as_ref().is_ok_and(pick))
-    };
+    // Both lists, always: templates resolve their rules among them (see
+    // `drift`), and they name the credentials the settings point to.
     let (keys, aws) = tokio::join!(
-        names(
-            &client,
-            CredentialKind::PublicKey,
-            needs(|s| s.encryption_key_sid.is_some())
-        ),
-        names(
-            &client,
-            CredentialKind::Aws,
-            needs(|s| s.aws_credentials_sid.is_some())
-        )
+        client.list_credentials(CredentialKind::PublicKey),
+        client.list_credentials(CredentialKind::Aws)
     );
+    let now = crate::store::now();
+    for (kind, listed) in [
+        (CredentialKind::PublicKey, &keys),
+        (CredentialKind::Aws, &aws),
+    ] {
+        if let Ok(listed) = listed {
+            if let Err(e) = store.record_credentials(&project, kind, listed, now).await {
+                tracing::warn!(%project, "the credential list was not recorded: {e}");
+            }
+        }
+    }
+    let (keys, aws) = (names(&keys), names(&aws));
     let mut failure = None;
     for (kind, read) in reads {
         let read = read.map(|state| named(state, &keys, &aws));
@@ -339,20 +363,16 @@ pub async fn refresh_project(refresher: &Refresher, id: &str) -> Result<(), Stri
             failure = Some(format!("{}: {why}", kind.title()));
         }
     }
+    super::drift::recompute_after(store, crate::store::DriftOf::Projects(&[id.to_owned()])).await;
     failure.map_or(Ok(()), Err)
 }
 
-/// The account's credentials of `kind` by SID, when they are needed; none
-/// when they could not be listed (the names are then left out).
-async fn names(
-    client: &crate::twilio::TwilioClient,
-    kind: CredentialKind,
-    needed: bool,
+/// The account's credentials by SID; none when they could not be listed
+/// (the names are then left out).
+fn names(
+    listed: &Result<Vec<crate::domain::Credential>, crate::twilio::TwilioError>,
 ) -> Option<std::collections::HashMap<String, String>> {
-    if !needed {
-        return None;
-    }
-    let listed = client.list_credentials(kind).await.ok()?;
+    let listed = listed.as_ref().ok()?;
     Some(
         listed
             .iter()

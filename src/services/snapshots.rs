@@ -52,11 +52,19 @@ pub async fn record(
         }
         Err(_) => return,
     };
-    if let Err(e) = store
+    match store
         .record_read(project, kind, crate::store::now(), read, by)
         .await
     {
-        tracing::warn!(%project, kind = kind.slug(), "the snapshot of a settings read was not stored: {e}");
+        // A new state may bring it closer to its template, or further.
+        Ok(true) => {
+            let ids = [project.as_str().to_owned()];
+            super::drift::recompute_after(store, crate::store::DriftOf::Projects(&ids)).await;
+        }
+        Ok(false) => {}
+        Err(e) => {
+            tracing::warn!(%project, kind = kind.slug(), "the snapshot of a settings read was not stored: {e}")
+        }
     }
 }
 

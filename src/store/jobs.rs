@@ -160,6 +160,46 @@ impl Store {
             .collect()
     }
 
+    /// Puts back in the queue the items `owner` holds but is not reading
+    /// (`reading` holds those it is): a claim whose answer was lost on the
+    /// way (the database went away after committing it) would otherwise
+    /// wait out its lease. How many went back.
+    pub async fn release_unread(
+        &self,
+        owner: &str,
+        reading: &[Claimed],
+    ) -> Result<usize, StoreError> {
+        let rows = sqlx::query(
+            "SELECT job_id, project_id, attempts FROM refresh_items WHERE state = 'running' AND owner = $1",
+        )
+        .bind(owner)
+        .fetch_all(self.writer())
+        .await?;
+        let mut released = 0;
+        for row in rows {
+            let held = Claimed {
+                job_id: row.try_get("job_id")?,
+                project_id: row.try_get("project_id")?,
+                attempt: row.try_get("attempts")?,
+            };
+            if reading.contains(&held) {
+                continue;
+            }
+            released += sqlx::query(
+                "UPDATE refresh_items SET state = 'queued', owner = NULL, lease_until = NULL \
+                 WHERE job_id = $1 AND project_id = $2 AND owner = $3 AND attempts = $4 AND state = 'running'",
+            )
+            .bind(&held.job_id)
+            .bind(&held.project_id)
+            .bind(owner)
+            .bind(held.attempt)
+            .execute(self.writer())
+            .await?
+            .rows_affected() as usize;
+        }
+        Ok(released)
+    }
+
     /// Ends an item `owner` holds; false when its lease went to another
     /// claim (another instance's, or a later one of this instance).
     pub async fn finish_item(

@@ -5,6 +5,7 @@
 //! at start, after a check that the database is not newer than the binary.
 
 mod audit;
+mod drift;
 mod fleet;
 mod jobs;
 pub mod outage;
@@ -16,6 +17,7 @@ mod templates;
 
 pub use crate::domain::fleet::SettingsState;
 pub use audit::Scope as AuditScope;
+pub use drift::{DriftInput, DriftOf, DriftRow};
 pub use fleet::FleetScope;
 pub use jobs::{Claimed, ItemEnd};
 pub use projects::{Audited, NewProject, ProjectRow, ResealError};
@@ -75,6 +77,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "templates",
         include_str!("../../migrations/0007_templates.sql"),
         include_str!("../../migrations/0007_templates.sql"),
+    ),
+    (
+        8,
+        "drift",
+        include_str!("../../migrations/0008_drift.sql"),
+        include_str!("../../migrations/0008_drift.sql"),
     ),
 ];
 

@@ -233,7 +233,13 @@ impl Store {
         }
         // What was read of it goes with it: a project added again later
         // under the same id starts a history (and follows templates) anew.
-        for table in ["snapshots", "state_history", "project_templates"] {
+        for table in [
+            "snapshots",
+            "state_history",
+            "project_templates",
+            "credential_lists",
+            "drift",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1"))
                 .bind(id.as_str())
                 .execute(&mut *tx)

@@ -17,14 +17,14 @@ pub struct TemplateRow {
     pub updated_by: String,
 }
 
-fn kind_of(slug: &str) -> SettingsKind {
+pub(super) fn kind_of(slug: &str) -> SettingsKind {
     match slug {
         "recording" => SettingsKind::Recording,
         _ => SettingsKind::Composition,
     }
 }
 
-fn row_of(row: &sqlx::any::AnyRow) -> Result<TemplateRow, StoreError> {
+pub(super) fn row_of(row: &sqlx::any::AnyRow) -> Result<TemplateRow, StoreError> {
     let body: String = row.try_get("body")?;
     let template = serde_json::from_str(&body).map_err(|e| {
         StoreError::Database(sqlx::Error::ColumnDecode {

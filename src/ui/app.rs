@@ -2,7 +2,7 @@
 
 use super::pages::{
     settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
-    ProjectsRoute, SignInRoute, StaffRoute,
+    ProjectsRoute, SignInRoute, StaffRoute, TemplateRoute, TemplatesRoute,
 };
 use super::sign_in_page::StaffBar;
 use crate::domain::SettingsKind;
@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"))
@@ -93,6 +94,11 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("history"))
                     view={Lazy::<HistoryRoute>::new()}
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("projects"), ParamSegment("id"), StaticSegment("template"))
+                    view={Lazy::<TemplateRoute>::new()}
                     ssr=SsrMode::Async
                 />
                 <Route

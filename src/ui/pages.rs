@@ -6,6 +6,7 @@
 
 use super::audit_page::AuditPage;
 use super::credentials_page::CredentialsPage;
+use super::drift_page::DriftPage;
 use super::fleet_page::FleetPage;
 use super::history_page::HistoryPage;
 use super::project_edit_page::ProjectEditPage;
@@ -14,6 +15,7 @@ use super::projects_page::ProjectsPage;
 use super::settings_page::SettingsPage;
 use super::sign_in_page::SignInPage;
 use super::staff_page::StaffPage;
+use super::templates_page::TemplatesPage;
 use crate::domain::SettingsKind;
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
@@ -42,6 +44,15 @@ lazy_page!(ProjectsRoute, view! { <ProjectsPage /> });
 lazy_page!(AuditRoute, view! { <AuditPage /> });
 lazy_page!(FleetRoute, view! { <FleetPage /> });
 lazy_page!(StaffRoute, view! { <StaffPage /> });
+lazy_page!(TemplatesRoute, view! { <TemplatesPage /> });
+lazy_page!(
+    TemplateRoute,
+    view! {
+        <ProjectFrame here=Here::Template>
+            <DriftPage />
+        </ProjectFrame>
+    }
+);
 lazy_page!(
     CredentialsRoute,
     view! {

@@ -103,6 +103,7 @@ pub enum Here {
     Settings(SettingsKind),
     Credentials,
     History,
+    Template,
     Edit,
 }
 
@@ -153,6 +154,7 @@ fn ProjectBar(access: crate::domain::ProjectAccess, here: Here) -> impl IntoView
                 {settings(SettingsKind::Recording)}
                 {tab(Here::Credentials, paths::credentials(id), "Keys and credentials")}
                 {tab(Here::History, paths::history(id), "History")}
+                {tab(Here::Template, paths::drift(id), "Template")}
             </nav>
         </div>
     }

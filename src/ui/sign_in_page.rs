@@ -101,6 +101,7 @@ pub fn StaffBar() -> impl IntoView {
                             <nav class="main-nav" aria-label="Main">
                                 {link(paths::PROJECTS, "Projects")}
                                 {link(paths::FLEET, "Fleet")}
+                                {link(paths::TEMPLATES, "Templates")}
                                 {link(paths::AUDIT, "Audit trail")}
                                 {(staff.role == crate::domain::Role::Admin)
                                     .then(|| link(paths::STAFF, "Staff"))}
