@@ -199,3 +199,37 @@ test("the fleet refreshes without JavaScript, reloading itself until the refresh
     await request.delete(faults);
   }
 });
+
+test("templates are made and followed without JavaScript", async ({ page }) => {
+  const name = uniqueName("No-JS template");
+  await page.goto("/templates");
+  await page.getByLabel("Template name").fill(name);
+  await page.getByLabel("Storage", { exact: true }).selectOption("s3");
+  await page.getByLabel("S3 URL pattern").fill("http://archive.s3.amazonaws.com/{account_sid}");
+  await page.getByLabel("AWS credential name").fill("archive-writer");
+  await page.getByRole("button", { name: "Save template" }).click();
+  // The server's message, and what was typed is kept.
+  await expect(page.getByText("S3 URL pattern cannot work")).toBeVisible();
+  await expect(page.getByLabel("Template name")).toHaveValue(name);
+  await page.getByLabel("S3 URL pattern").fill("https://archive.s3.amazonaws.com/{account_sid}");
+  await page.getByRole("button", { name: "Save template" }).click();
+  await expect(page).toHaveURL(/\/templates\?done=template-saved$/);
+  await expect(page.getByRole("status")).toContainText("Template saved.");
+  await expect(page.locator("table.templates tbody tr").filter({ hasText: name })).toContainText(
+    "Storage: S3 at https://archive.s3.amazonaws.com/{account_sid}, with the AWS credential named archive-writer",
+  );
+
+  await page.goto("/projects/demo-contoso/template");
+  const compositions = page.getByRole("region", { name: "Composition settings" });
+  await compositions.getByLabel("Template for Composition settings").selectOption({ label: name });
+  await compositions.getByRole("button", { name: "Follow" }).click();
+  await expect(page).toHaveURL(/\/projects\/demo-contoso\/template\?done=template-assigned$/);
+  await expect(page.getByRole("status")).toContainText("Saved.");
+  await expect(async () => {
+    await page.reload();
+    await expect(compositions.getByRole("row", { name: /S3 URL/ })).toContainText(
+      "https://archive.s3.amazonaws.com/AC",
+      { timeout: 1_000 },
+    );
+  }).toPass({ timeout: 20_000 });
+});

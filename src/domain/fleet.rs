@@ -73,15 +73,18 @@ pub enum Flag {
     Stale,
     /// Either kind's last change was made outside the console.
     Outside,
+    /// Either kind differs from the template it follows.
+    Drifted,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] = [
+    pub const ALL: [Flag; 6] = [
         Self::Unencrypted,
         Self::Cloud,
         Self::Problem,
         Self::Stale,
         Self::Outside,
+        Self::Drifted,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -91,6 +94,7 @@ impl Flag {
             Self::Problem => "problem",
             Self::Stale => "stale",
             Self::Outside => "outside",
+            Self::Drifted => "drifted",
         }
     }
 
@@ -105,6 +109,7 @@ impl Flag {
             Self::Problem => "Has a problem",
             Self::Stale => "Not read for more than a day",
             Self::Outside => "Changed outside the console",
+            Self::Drifted => "Drifted from its template",
         }
     }
 }
@@ -275,6 +280,10 @@ pub struct KindCell {
     pub changed_by: Option<String>,
     /// The last change was made outside the console.
     pub outside: bool,
+    /// Fields that differ from the template it follows: `None` when it
+    /// follows none, -1 when it cannot be told yet.
+    #[serde(default)]
+    pub drift: Option<i64>,
 }
 
 /// Who made a cell's last change: "by ana", "outside the console", or
@@ -298,6 +307,20 @@ pub struct FleetRow {
 }
 
 impl FleetRow {
+    /// The drift column: "2 fields differ", "As the template says", "Not
+    /// known yet"; `None` when it follows no template.
+    pub fn drift_words(&self) -> Option<String> {
+        let cells = [self.composition.drift, self.recording.drift];
+        if cells.iter().all(Option::is_none) {
+            return None;
+        }
+        if cells.contains(&Some(-1)) {
+            return Some("Not known yet".into());
+        }
+        let n = cells.iter().flatten().sum::<i64>().max(0) as usize;
+        Some(super::template_view::differ_words(n))
+    }
+
     /// What is wrong with the project, in words, Composition first.
     pub fn problems(&self) -> Vec<String> {
         let mut found = Vec::new();

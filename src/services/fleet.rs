@@ -49,7 +49,7 @@ pub async fn export(
 const CSV_HEADER: &str = "project,name,account_sid,\
 composition_encryption,composition_key_name,composition_key_sid,composition_storage,composition_s3_url,composition_aws_credential_name,composition_aws_credential_sid,composition_read_at,composition_changed_at,composition_changed_by,\
 recording_encryption,recording_key_name,recording_key_sid,recording_storage,recording_s3_url,recording_aws_credential_name,recording_aws_credential_sid,recording_read_at,recording_changed_at,recording_changed_by,\
-problems\r\n";
+problems,drift\r\n";
 
 fn time(at: Option<i64>) -> String {
     at.map(crate::domain::project::utc_time).unwrap_or_default()
@@ -116,6 +116,7 @@ impl FleetWriter {
                 cells.extend(kind_cells(&row.composition));
                 cells.extend(kind_cells(&row.recording));
                 cells.push(row.problems().join("; "));
+                cells.push(row.drift_words().unwrap_or_default());
                 let mut line = cells
                     .iter()
                     .map(|c| csv_field(c))
@@ -128,6 +129,7 @@ impl FleetWriter {
                 let mut value = serde_json::to_value(row).unwrap_or_default();
                 if let Some(object) = value.as_object_mut() {
                     object.insert("problems".into(), row.problems().into());
+                    object.insert("drift".into(), row.drift_words().into());
                 }
                 format!("{}{}", if self.written == 1 { "\n" } else { ",\n" }, value)
             }

@@ -146,15 +146,14 @@ pub async fn delete(
     confirm: bool,
 ) -> Result<(), AppError> {
     caller.may(Action::Administer, None)?;
+    if !confirm {
+        return Err(AppError::NeedsConfirmation(vec![
+            "Tick the box to confirm: the projects following the template will follow none; their settings at Twilio stay as they are.".into(),
+        ]));
+    }
     let found = store.template(id).await.map_err(internal)?.ok_or_else(|| {
         AppError::NotFound("There is no such template; it may have been deleted.".into())
     })?;
-    if !confirm {
-        return Err(AppError::NeedsConfirmation(vec![format!(
-            "Deleting \u{201c}{}\u{201d} leaves the projects following it with no template; their settings at Twilio stay as they are.",
-            found.template.name
-        )]));
-    }
     store.delete_template(id).await.map_err(internal)?;
     record(
         store,

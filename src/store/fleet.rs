@@ -20,11 +20,14 @@ pub enum FleetScope<'a> {
 
 const FROM: &str = " FROM projects p \
     LEFT JOIN snapshots c ON c.project_id = p.id AND c.kind = 'composition' \
-    LEFT JOIN snapshots r ON r.project_id = p.id AND r.kind = 'recording'";
+    LEFT JOIN snapshots r ON r.project_id = p.id AND r.kind = 'recording' \
+    LEFT JOIN drift dc ON dc.project_id = p.id AND dc.kind = 'composition' \
+    LEFT JOIN drift dr ON dr.project_id = p.id AND dr.kind = 'recording'";
 
 const COLUMNS: &str = "SELECT p.id, p.name, p.account_sid, \
     c.read_at AS c_read_at, c.state AS c_state, c.error AS c_error, c.changed_at AS c_changed_at, c.changed_by AS c_changed_by, c.outside AS c_outside, \
-    r.read_at AS r_read_at, r.state AS r_state, r.error AS r_error, r.changed_at AS r_changed_at, r.changed_by AS r_changed_by, r.outside AS r_outside";
+    r.read_at AS r_read_at, r.state AS r_state, r.error AS r_error, r.changed_at AS r_changed_at, r.changed_by AS r_changed_by, r.outside AS r_outside, \
+    dc.differs AS c_drift, dr.differs AS r_drift";
 
 /// A project with a problem, as `FleetRow::problems` words them.
 const PROBLEM: &str = "(c.error IS NOT NULL OR r.error IS NOT NULL OR c.missing = 1 OR r.missing = 1 OR c.outside = 1 OR r.outside = 1)";
@@ -65,6 +68,7 @@ fn where_clause(filter: &FleetFilter, scope: &FleetScope<'_>, now: i64) -> (Stri
                 format!("(c.read_at IS NULL OR c.read_at < {before} OR r.read_at IS NULL OR r.read_at < {before})")
             }
             Flag::Outside => "(c.outside = 1 OR r.outside = 1)".to_owned(),
+            Flag::Drifted => "(dc.differs > 0 OR dr.differs > 0)".to_owned(),
         });
     }
     (format!(" WHERE {}", clauses.join(" AND ")), binds)
@@ -122,6 +126,7 @@ fn cell(row: &sqlx::any::AnyRow, prefix: &str) -> Result<KindCell, StoreError> {
             .try_get::<Option<i64>, _>(column("outside").as_str())?
             .unwrap_or(0)
             == 1,
+        drift: row.try_get(column("drift").as_str())?,
     })
 }
 

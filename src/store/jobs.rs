@@ -84,10 +84,12 @@ impl Store {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| format!("($1, ${}, 'queued', 0)", i + 2))
                 .collect();
+            // A read again keeps the last one's message until it ends
+            // itself (finish_item), so why it failed is not lost meanwhile.
             let sql = format!(
                 "INSERT INTO refresh_items (job_id, project_id, state, attempts) VALUES {} \
                  ON CONFLICT (job_id, project_id) DO UPDATE SET state = 'queued', attempts = 0, owner = NULL, \
-                 lease_until = NULL, finished_at = NULL, message = NULL WHERE refresh_items.state IN ('done', 'failed')",
+                 lease_until = NULL, finished_at = NULL WHERE refresh_items.state IN ('done', 'failed')",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql).bind(&job);

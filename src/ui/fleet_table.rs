@@ -108,6 +108,11 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                 .map(|id| paths::settings(id, crate::domain::SettingsKind::Composition))
                 .unwrap_or_default();
             let history = id.as_ref().map(paths::history).unwrap_or_default();
+            let drift_href = id.as_ref().map(paths::drift).unwrap_or_default();
+            let drift = match row.drift_words() {
+                Some(words) => view! { <a href=drift_href>{words}</a> }.into_any(),
+                None => view! { <span class="quiet">"No template"</span> }.into_any(),
+            };
             let problems = row.problems();
             let problems = if problems.is_empty() {
                 view! { <span class="quiet">"None"</span> }.into_any()
@@ -133,6 +138,7 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                     <td>
                         <a href=history>{last_change(&row, now)}</a>
                     </td>
+                    <td>{drift}</td>
                     <td>{problems}</td>
                 </tr>
             }
@@ -151,6 +157,7 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                         {header(&query, SortKey::RecordingStorage, "Recordings: storage")}
                         {header(&query, SortKey::Read, "Last read")}
                         {header(&query, SortKey::Changed, "Last change")}
+                        <th scope="col">"Drift"</th>
                         {header(&query, SortKey::Problem, "Problems")}
                     </tr>
                 </thead>

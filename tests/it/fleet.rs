@@ -139,6 +139,7 @@ fn model(all: &[FleetRow], query: &FleetQuery, allowed: Option<&[String]>) -> (V
                 Flag::Problem => !r.problems().is_empty(),
                 Flag::Stale => cells.iter().any(|c| stale(c.read_at)),
                 Flag::Outside => cells.iter().any(|c| c.outside),
+                Flag::Drifted => cells.iter().any(|c| c.drift.is_some_and(|d| d > 0)),
             })
         })
         .collect();

@@ -9,6 +9,7 @@ mod audit;
 mod console;
 mod console_credentials;
 mod delivery;
+mod desired;
 mod fake_accounts;
 mod fake_faults;
 mod fleet;

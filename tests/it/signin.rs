@@ -154,6 +154,12 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/audit/list", [false, false, true, true, true]),
     ("/api/fleet/list", [false, true, true, true, true]),
     ("/api/fleet/refresh", [false, true, true, true, true]),
+    ("/api/templates/list", [false, true, true, true, true]),
+    ("/api/templates/save", [false, false, false, false, true]),
+    ("/api/templates/delete", [false, false, false, false, true]),
+    ("/api/templates/import", [false, false, false, false, true]),
+    ("/api/templates/assign", [false, false, false, false, true]),
+    ("/api/templates/drift", [false, true, false, true, true]),
     ("/api/staff/list", [false, false, false, false, true]),
     ("/api/staff/save", [false, false, false, false, true]),
     ("/api/staff/remove", [false, false, false, false, true]),
@@ -228,6 +234,13 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/auth/sign-in" => vec![("input[name]", "nobody"), ("input[password]", "x")],
                 "/api/staff/save" => vec![("input[name]", ""), ("input[role]", "x")],
                 "/api/staff/remove" => vec![("name", "nobody")],
+                "/api/templates/save" => vec![("input[name]", "")],
+                "/api/templates/delete" => vec![("id", "nope")],
+                "/api/templates/import" => vec![("file", "x")],
+                "/api/templates/assign" => {
+                    vec![project, ("kind", "Composition"), ("template", "")]
+                }
+                "/api/templates/drift" => vec![project],
                 "/api/fleet/list" => vec![("query[page]", "1")],
                 "/api/fleet/refresh" => vec![("view", "")],
                 "/api/projects/get"
