@@ -164,6 +164,10 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
             .output_name("composition-admin")
             .site_root("public")
             .build(),
+        bulk: composition_admin::services::bulk::Applier::new(
+            projects.clone(),
+            composition_admin::services::bulk::BulkConfig::default(),
+        ),
         refresh: composition_admin::services::refresh::Refresher::start(
             projects.clone(),
             composition_admin::services::refresh::RefreshConfig {

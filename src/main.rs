@@ -51,8 +51,13 @@ async fn run(mut config: Config) -> Result<(), String> {
         projects.clone(),
         config.refresh_config(),
     );
+    let bulk = composition_admin::services::bulk::Applier::new(
+        projects.clone(),
+        composition_admin::services::bulk::BulkConfig::default(),
+    );
     let app = router(AppState {
         leptos_options,
+        bulk,
         projects,
         auth,
         site,

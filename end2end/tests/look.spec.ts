@@ -84,6 +84,13 @@ const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
     await expect(p.getByLabel("Project name")).toHaveValue("Acme Video");
   }],
   ["/staff", "staff", heading("Staff")],
+  // No templates yet: the empty list and every form.
+  ["/templates", "templates", async (p) => {
+    await expect(p.getByRole("button", { name: "Save template" })).toBeVisible();
+  }],
+  [`${DEMO_PROJECT}/template`, "template", async (p) => {
+    await expect(p.getByRole("region", { name: "Composition settings" })).toContainText("Follows no template.");
+  }],
   ["/audit", "audit", heading("Audit trail")],
   // After the settings pages were read: a first line for each kind.
   [`${DEMO_PROJECT}/history`, "history", async (p) => {
@@ -155,6 +162,8 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
   });
   await look(page, "/projects", "viewer-projects", heading("Projects"));
   await look(page, "/fleet", "viewer-fleet", heading("Fleet"));
+  await look(page, "/templates", "viewer-templates", heading("Templates"));
+  await look(page, `${DEMO_PROJECT}/template`, "viewer-template", heading("Template"));
   await page.goto(`${DEMO_PROJECT}/history`);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await axe(page, "the history as a viewer");
@@ -172,7 +181,7 @@ test("an editor's pages pass axe-core and look as they should", async ({ browser
   await look(page, DEMO_PROJECT, "editor-composition", async (p) => {
     await expect(p.getByRole("button", { name: "Save settings" })).toBeVisible();
   });
-  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, `${DEMO_PROJECT}/history`, "/audit"]) {
+  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, `${DEMO_PROJECT}/history`, `${DEMO_PROJECT}/template`, "/templates", "/audit"]) {
     await page.goto(path);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await axe(page, `${path} as an editor`);

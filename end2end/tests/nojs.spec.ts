@@ -213,7 +213,7 @@ test("templates are made and followed without JavaScript", async ({ page }) => {
   await expect(page.getByLabel("Template name")).toHaveValue(name);
   await page.getByLabel("S3 URL pattern").fill("https://archive.s3.amazonaws.com/{account_sid}");
   await page.getByRole("button", { name: "Save template" }).click();
-  await expect(page).toHaveURL(/\/templates\?done=template-saved$/);
+  await expect(page).toHaveURL(/\/templates\?done=template-saved&__sig=[^&]+$/);
   await expect(page.getByRole("status")).toContainText("Template saved.");
   await expect(page.locator("table.templates tbody tr").filter({ hasText: name })).toContainText(
     "Storage: S3 at https://archive.s3.amazonaws.com/{account_sid}, with the AWS credential named archive-writer",
@@ -223,7 +223,7 @@ test("templates are made and followed without JavaScript", async ({ page }) => {
   const compositions = page.getByRole("region", { name: "Composition settings" });
   await compositions.getByLabel("Template for Composition settings").selectOption({ label: name });
   await compositions.getByRole("button", { name: "Follow" }).click();
-  await expect(page).toHaveURL(/\/projects\/demo-contoso\/template\?done=template-assigned$/);
+  await expect(page).toHaveURL(/\/projects\/demo-contoso\/template\?done=template-assigned&__sig=[^&]+$/);
   await expect(page.getByRole("status")).toContainText("Saved.");
   await expect(async () => {
     await page.reload();

@@ -80,8 +80,9 @@ pub async fn import_templates(file: String) -> Result<ImportSummary, AppError> {
     .await
     .inspect_err(super::context::report)?;
     if super::context::form_post_origin().is_some() {
+        // In the signed `done` value: the redirect keeps no other key.
         leptos_axum::redirect(&format!(
-            "{}?done=templates-imported&added={}&replaced={}&unchanged={}",
+            "{}?done=imported.{}.{}.{}",
             crate::paths::TEMPLATES,
             result.added,
             result.replaced,

@@ -1,6 +1,7 @@
 //! Pure types and rules shared by the browser and the server. No I/O here.
 
 pub mod audit;
+pub mod bulk;
 pub mod changes;
 pub mod credentials;
 pub mod error;

@@ -428,4 +428,16 @@ mod tests {
             .unwrap_err()
             .contains("KiB"));
     }
+
+    #[test]
+    fn the_readme_example_file_is_read_as_it_says() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("### Templates and drift").unwrap()..];
+        let start = section.find("```json").unwrap() + "```json".len();
+        let example = &section[start..start + section[start..].find("```").unwrap()];
+        let read = read_templates_file(example).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[1].template.storage, Some(Storage::TwilioCloud));
+        assert_eq!(read[1].kind, SettingsKind::Recording);
+    }
 }

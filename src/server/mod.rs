@@ -44,6 +44,8 @@ pub struct AppState {
     pub deadline: Duration,
     /// This instance's refresh worker and scheduler.
     pub refresh: crate::services::refresh::Refresher,
+    /// This instance's bulk changes.
+    pub bulk: crate::services::bulk::Applier,
 }
 
 /// Listens on `addr`. Replies go out without waiting (TCP_NODELAY): a page

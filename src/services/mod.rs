@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod credentials;
 pub mod drift;
 pub mod fleet;

@@ -14,6 +14,8 @@ pub struct Trail {
     staff: String,
     staff_id: Option<StaffId>,
     project: Option<ProjectId>,
+    /// The bulk job the changes belong to, named in their summaries.
+    job: Option<String>,
 }
 
 /// An attempt on record, waiting for its outcome.
@@ -37,7 +39,14 @@ impl Trail {
             staff: staff.into(),
             staff_id,
             project,
+            job: None,
         }
+    }
+
+    /// The same trail, for the changes of bulk job `job`.
+    pub fn for_job(mut self, job: &str) -> Self {
+        self.job = Some(job.to_owned());
+        self
     }
 
     fn entry(
@@ -48,6 +57,10 @@ impl Trail {
         after: Option<String>,
         outcome: AuditOutcome,
     ) -> AuditEntry {
+        let summary = match &self.job {
+            Some(job) => format!("{summary} (bulk change {job})"),
+            None => summary,
+        };
         AuditEntry {
             at: crate::store::now(),
             staff: self.staff.clone(),

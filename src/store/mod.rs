@@ -5,6 +5,7 @@
 //! at start, after a check that the database is not newer than the binary.
 
 mod audit;
+mod bulk;
 mod drift;
 mod fleet;
 mod jobs;
@@ -17,6 +18,7 @@ mod templates;
 
 pub use crate::domain::fleet::SettingsState;
 pub use audit::Scope as AuditScope;
+pub use bulk::{BulkItemRow, BulkJobRow};
 pub use drift::{DriftInput, DriftOf, DriftRow};
 pub use fleet::FleetScope;
 pub use jobs::{Claimed, ItemEnd};
@@ -83,6 +85,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "drift",
         include_str!("../../migrations/0008_drift.sql"),
         include_str!("../../migrations/0008_drift.sql"),
+    ),
+    (
+        9,
+        "bulk",
+        include_str!("../../migrations/0009_bulk.sql"),
+        include_str!("../../migrations/0009_bulk.sql"),
     ),
 ];
 

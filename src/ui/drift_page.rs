@@ -108,7 +108,7 @@ fn KindSection(
     };
     let labelled = heading_id.clone();
     view! {
-        <section class="panel" aria-labelledby=labelled>
+        <section class="drift-kind" aria-labelledby=labelled>
             <h2 id=heading_id>{title}</h2>
             {body}
             {can_assign.then(|| view! { <AssignForm kind=kind.kind following choices assign /> })}
@@ -171,7 +171,7 @@ fn AssignForm(
         .collect_view();
     let label = format!("Template for {}", kind.title());
     view! {
-        <ActionForm action=assign attr:class="inline-form">
+        <ActionForm action=assign attr:class="assign-form">
             <ProjectField />
             <input type="hidden" name="kind" value=format!("{kind:?}") />
             <div class="field">

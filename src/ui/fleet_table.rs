@@ -138,7 +138,7 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                     <td>
                         <a href=history>{last_change(&row, now)}</a>
                     </td>
-                    <td>{drift}</td>
+                    <td class="drift">{drift}</td>
                     <td>{problems}</td>
                 </tr>
             }

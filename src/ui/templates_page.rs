@@ -59,22 +59,21 @@ pub fn TemplatesPage() -> impl IntoView {
         if let Some(Ok(summary)) = import.value().get() {
             return Some(summary.words());
         }
-        let query = query.read();
-        match query.get("done").as_deref() {
+        match query.read().get("done").as_deref() {
             Some("template-saved") => Some("Template saved.".into()),
             Some("template-deleted") => Some("Template deleted.".into()),
-            Some("templates-imported") => {
-                let n = |key: &str| {
-                    query
-                        .get(key)
-                        .and_then(|v| v.parse::<usize>().ok())
-                        .unwrap_or(0)
-                };
+            Some(done) if done.starts_with("imported.") => {
+                let n: Vec<usize> = done
+                    .split('.')
+                    .skip(1)
+                    .map(|v| v.parse().unwrap_or(0))
+                    .collect();
+                let n = |i: usize| n.get(i).copied().unwrap_or(0);
                 Some(
                     crate::domain::template_view::ImportSummary {
-                        added: n("added"),
-                        replaced: n("replaced"),
-                        unchanged: n("unchanged"),
+                        added: n(0),
+                        replaced: n(1),
+                        unchanged: n(2),
                     }
                     .words(),
                 )
@@ -142,7 +141,7 @@ fn TemplatesBody(
                 view! {
                     <SaveTemplateForm action=save editing />
                     <ImportForm action=import />
-                    <DeleteForm action=remove names />
+                    {(!names.is_empty()).then(|| view! { <DeleteForm action=remove names /> })}
                 }
             })}
     }

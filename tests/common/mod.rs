@@ -255,6 +255,10 @@ fn console_router(
 ) -> axum::Router {
     router(AppState {
         auth: Auth::new(projects.store().clone()),
+        bulk: composition_admin::services::bulk::Applier::new(
+            projects.clone(),
+            composition_admin::services::bulk::BulkConfig::default(),
+        ),
         leptos_options,
         projects: projects.clone(),
         site: Site::new(addr, None).with_key(projects.link_key()),

@@ -283,6 +283,25 @@ fn templates_export_and_import_round_trip_and_a_bad_file_imports_nothing() {
         .await;
         assert_eq!(again.status(), 200);
         assert!(again.text().await.unwrap().contains("\"unchanged\":1"));
+        // Without JavaScript: a form post, and the page after its redirect.
+        let posted = console
+            .browser()
+            .post(console.url("/api/templates/import"))
+            .header("origin", console.origin())
+            .header("referer", console.url("/templates"))
+            .header(reqwest::header::ACCEPT, "text/html")
+            .form(&[("file", &text)])
+            .send()
+            .await
+            .unwrap();
+        assert!(posted.status().is_redirection(), "{}", posted.status());
+        let location = posted.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.contains("done=imported.0.0.1"), "{location}");
+        let page = console.html(&location).await;
+        assert!(
+            page.contains("Imported: 0 added, 0 replaced, 1 already as in the file."),
+            "{page}"
+        );
         let renamed = text.replace("\"Encrypted\"", "\"Encrypted copy\"");
         let added = call_as(
             &console,
