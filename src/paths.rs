@@ -21,6 +21,11 @@ pub const TEMPLATES: &str = "/templates";
 /// Every template as a file.
 pub const TEMPLATES_EXPORT: &str = "/templates/export.json";
 
+/// A bulk change: its dry run, then each project's outcome.
+pub fn bulk(job: &str) -> String {
+    format!("/bulk/{job}")
+}
+
 /// Staff accounts (admins only).
 pub const STAFF: &str = "/staff";
 

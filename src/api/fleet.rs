@@ -65,7 +65,7 @@ pub async fn refresh_fleet(view: String) -> Result<JobProgress, AppError> {
 
 /// The pairs of a query string.
 #[cfg(feature = "ssr")]
-fn pairs(query: &str) -> Vec<(String, String)> {
+pub(super) fn pairs(query: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
         .into_owned()
         .collect()

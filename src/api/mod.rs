@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod credentials;
 pub mod fleet;
 pub mod projects;

@@ -492,6 +492,11 @@ fn words(state: &crate::domain::fleet::SettingsState) -> String {
 /// not applied, failed): its new job's id.
 pub async fn resume(store: &Store, caller: &Caller, id: &str) -> Result<String, AppError> {
     let found = job(store, caller, id).await?;
+    if !found.can_apply {
+        return Err(AppError::Forbidden(
+            "The change names projects you may not change.".into(),
+        ));
+    }
     if found.stage != JobStage::Interrupted {
         return Err(AppError::Request(
             "Only an interrupted bulk change can be resumed.".into(),

@@ -6,6 +6,7 @@
 mod common;
 
 mod audit;
+mod bulk;
 mod console;
 mod console_credentials;
 mod delivery;

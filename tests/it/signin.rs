@@ -154,6 +154,10 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/audit/list", [false, false, true, true, true]),
     ("/api/fleet/list", [false, true, true, true, true]),
     ("/api/fleet/refresh", [false, true, true, true, true]),
+    ("/api/bulk/plan", [false, false, false, true, true]),
+    ("/api/bulk/job", [false, true, false, true, true]),
+    ("/api/bulk/apply", [false, false, false, true, true]),
+    ("/api/bulk/resume", [false, false, false, true, true]),
     ("/api/templates/list", [false, true, true, true, true]),
     ("/api/templates/save", [false, false, false, false, true]),
     ("/api/templates/delete", [false, false, false, false, true]),
@@ -226,6 +230,21 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
             Some(&editor),
             Some(&console.cookie),
         ];
+        // A dry run for the bulk job rows.
+        let job: &'static str = {
+            let answer = call(
+                &console,
+                Some(&console.cookie),
+                "/api/bulk/plan",
+                &[
+                    ("kind", "composition"),
+                    ("change", "encryption-off"),
+                    ("ids[0]", PROJECT),
+                ],
+            )
+            .await;
+            Box::leak(answer.json::<String>().await.unwrap().into_boxed_str())
+        };
         // Arguments that pass every check after authorisation would, or fail
         // with a plain 4xx of their own: a refusal is 401, 403 or 404.
         let fields = |path: &str| -> Vec<(&'static str, &'static str)> {
@@ -235,6 +254,12 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/staff/save" => vec![("input[name]", ""), ("input[role]", "x")],
                 "/api/staff/remove" => vec![("name", "nobody")],
                 "/api/templates/save" => vec![("input[name]", "")],
+                "/api/bulk/plan" => vec![
+                    ("kind", "composition"),
+                    ("change", "encryption-off"),
+                    ("ids[0]", PROJECT),
+                ],
+                "/api/bulk/job" | "/api/bulk/apply" | "/api/bulk/resume" => vec![("id", job)],
                 "/api/templates/delete" => vec![("id", "nope")],
                 "/api/templates/import" => vec![("file", "x")],
                 "/api/templates/assign" => {

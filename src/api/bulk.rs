@@ -1,0 +1,168 @@
+//! Bulk changes: a dry run from the fleet (selected rows, or every row of
+//! the view), its page, applying it once confirmed, and resuming one that
+//! was interrupted. Editors change only their projects: a job naming
+//! another is refused whole; viewers read jobs of their projects.
+
+use crate::domain::bulk::BulkJob;
+use crate::domain::AppError;
+use leptos::prelude::*;
+
+/// Plans a template (`template`, its id) or one change (`change` with
+/// `key_name`, for `kind`) for the projects `ids`, or for every project
+/// of the fleet view `view` when `every` is set. With `follow`, admins
+/// also make the projects follow the template. Answers the job's id.
+#[server(endpoint = "bulk/plan")]
+#[allow(clippy::too_many_arguments)]
+pub async fn plan_bulk(
+    kind: Option<String>,
+    template: Option<String>,
+    change: Option<String>,
+    key_name: Option<String>,
+    ids: Option<Vec<String>>,
+    every: Option<bool>,
+    view: Option<String>,
+    follow: Option<bool>,
+) -> Result<String, AppError> {
+    use crate::domain::bulk::{single_change, MAX_BULK_PROJECTS};
+    use crate::domain::error::clipped;
+    use crate::domain::fleet::FleetQuery;
+    use crate::domain::SettingsKind;
+    use crate::services::bulk::Change;
+    let result = async {
+        let caller = super::context::caller()?;
+        if follow == Some(true) {
+            // Who follows which template is for admins, checked first.
+            caller.may(crate::services::Action::Administer, None)?;
+        }
+        let state = super::context::app_state()?;
+        let store = state.projects.store();
+        let template = template.map(|t| clipped(&t, 40)).filter(|t| !t.is_empty());
+        let change = match &template {
+            Some(id) => {
+                let row = store
+                    .template(id)
+                    .await
+                    .map_err(crate::services::projects::internal)?
+                    .ok_or_else(|| AppError::NotFound("There is no such template.".into()))?;
+                Change {
+                    kind: row.kind,
+                    source: format!("the template \u{201c}{}\u{201d}", row.template.name),
+                    template: row.template,
+                }
+            }
+            None => {
+                let kind = match kind.as_deref() {
+                    Some("recording") => SettingsKind::Recording,
+                    Some("composition") => SettingsKind::Composition,
+                    _ => {
+                        return Err(AppError::Request(
+                            "Choose Composition or Recording settings for the change.".into(),
+                        ))
+                    }
+                };
+                let template = single_change(
+                    change.as_deref().unwrap_or_default(),
+                    &clipped(key_name.as_deref().unwrap_or_default(), 80),
+                )
+                .map_err(AppError::Request)?;
+                Change {
+                    kind,
+                    source: template.name.clone(),
+                    template,
+                }
+            }
+        };
+        let ids = if every == Some(true) {
+            let view = clipped(view.as_deref().unwrap_or_default(), super::fleet::MAX_VIEW);
+            let pairs = super::fleet::pairs(&view);
+            let query = FleetQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            store
+                .fleet_ids(
+                    &query.filter,
+                    &crate::services::refresh::scope_of(&caller),
+                    crate::store::now(),
+                )
+                .await
+                .map_err(crate::services::projects::internal)?
+        } else {
+            let mut ids = ids.unwrap_or_default();
+            ids.truncate(MAX_BULK_PROJECTS + 1);
+            ids.into_iter().map(|id| clipped(&id, 40)).collect()
+        };
+        let job = crate::services::bulk::dry_run(store, &caller, &change, &ids).await?;
+        if follow == Some(true) {
+            if let Some(id) = &template {
+                for project in &ids {
+                    let project = project.parse().map_err(|e: String| AppError::Request(e))?;
+                    crate::services::templates::assign(
+                        store,
+                        &caller,
+                        &project,
+                        change.kind,
+                        Some(id),
+                    )
+                    .await?;
+                }
+            }
+        }
+        tracing::info!(
+            staff = caller.name,
+            job,
+            projects = ids.len(),
+            "bulk change planned"
+        );
+        Ok(job)
+    }
+    .await
+    .inspect_err(super::context::report)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::bulk(&result));
+    }
+    Ok(result)
+}
+
+/// A bulk change: its plan and where each project stands.
+#[server(endpoint = "bulk/job")]
+pub async fn read_bulk_job(id: String) -> Result<BulkJob, AppError> {
+    let caller = super::context::caller()?;
+    let state = super::context::app_state()?;
+    let id = crate::domain::error::clipped(&id, 40);
+    crate::services::bulk::job(state.projects.store(), &caller, &id)
+        .await
+        .inspect_err(super::context::report)
+}
+
+/// Applies a dry run; needs `confirm`.
+#[server(endpoint = "bulk/apply")]
+pub async fn apply_bulk(id: String, confirm: Option<bool>) -> Result<(), AppError> {
+    let id = crate::domain::error::clipped(&id, 40);
+    let result = async {
+        let caller = super::context::caller()?;
+        let state = super::context::app_state()?;
+        state.bulk.apply(&caller, &id, confirm == Some(true)).await
+    }
+    .await
+    .inspect_err(super::context::report);
+    result?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::bulk(&id));
+    }
+    Ok(())
+}
+
+/// A fresh dry run of what an interrupted bulk change left: its id.
+#[server(endpoint = "bulk/resume")]
+pub async fn resume_bulk(id: String) -> Result<String, AppError> {
+    let id = crate::domain::error::clipped(&id, 40);
+    let result = async {
+        let caller = super::context::caller()?;
+        let state = super::context::app_state()?;
+        crate::services::bulk::resume(state.projects.store(), &caller, &id).await
+    }
+    .await
+    .inspect_err(super::context::report)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::bulk(&result));
+    }
+    Ok(result)
+}
