@@ -19,8 +19,8 @@ const WIDTHS = [
 const changing = (page: Page): Locator[] => [
   page.locator("table.audit td:first-child"),
   page.locator("table.projects td:nth-child(4)"),
-  page.locator("table.fleet td:nth-child(6)"),
-  page.locator("table.fleet td:nth-child(7)"),
+  page.locator("table.fleet td.read-at"),
+  page.locator("table.fleet td.changed-at"),
   page.locator(".history-lines li"),
 ];
 

@@ -233,3 +233,23 @@ test("templates are made and followed without JavaScript", async ({ page }) => {
     );
   }).toPass({ timeout: 20_000 });
 });
+
+test("a bulk change without JavaScript: a dry run page, a confirmed apply, a page that reloads until done", async ({ page }) => {
+  await page.goto("/fleet");
+  const total = Number((await page.locator("p.count").innerText()).match(/^(\d+) project/)![1]);
+  await page.getByRole("button", { name: `Refresh ${total} projects` }).click();
+  // The page reloads itself until the refresh has ended.
+  await expect(page.getByRole("status").filter({ hasText: "Refreshing" })).toHaveCount(0, { timeout: 30_000 });
+  await page.getByText("Change many projects").click();
+  await page.getByLabel("Change", { exact: true }).selectOption("storage-cloud");
+  await page.getByLabel("Settings", { exact: true }).selectOption("recording");
+  await page.getByRole("checkbox", { name: "Select Contoso Archive (S3)" }).check();
+  await page.getByRole("button", { name: "Dry run" }).click();
+  await expect(page).toHaveURL(/\/bulk\/[0-9a-f]+$/);
+  const contoso = page.locator("table.bulk tbody tr").filter({ hasText: "Contoso Archive (S3)" });
+  await expect(contoso).toContainText("External storage: on \u2192 off");
+  await page.getByLabel("I understand: apply this change to 1 project").check();
+  await page.getByRole("button", { name: "Apply to 1 project" }).click();
+  await expect(page.getByRole("status")).toContainText("Done.", { timeout: 30_000 });
+  await expect(contoso).toContainText("Changed");
+});

@@ -3,40 +3,37 @@
 //! was interrupted. Editors change only their projects: a job naming
 //! another is refused whole; viewers read jobs of their projects.
 
-use crate::domain::bulk::BulkJob;
+use crate::domain::bulk::{BulkJob, BulkRequest};
 use crate::domain::AppError;
 use leptos::prelude::*;
 
-/// Plans a template (`template`, its id) or one change (`change` with
-/// `key_name`, for `kind`) for the projects `ids`, or for every project
-/// of the fleet view `view` when `every` is set. With `follow`, admins
-/// also make the projects follow the template. Answers the job's id.
+/// Plans a bulk change (see [`BulkRequest`]): the job's id.
 #[server(endpoint = "bulk/plan")]
-#[allow(clippy::too_many_arguments)]
-pub async fn plan_bulk(
-    kind: Option<String>,
-    template: Option<String>,
-    change: Option<String>,
-    key_name: Option<String>,
-    ids: Option<Vec<String>>,
-    every: Option<bool>,
-    view: Option<String>,
-    follow: Option<bool>,
-) -> Result<String, AppError> {
+pub async fn plan_bulk(plan: BulkRequest) -> Result<String, AppError> {
     use crate::domain::bulk::{single_change, MAX_BULK_PROJECTS};
     use crate::domain::error::clipped;
     use crate::domain::fleet::FleetQuery;
     use crate::domain::SettingsKind;
     use crate::services::bulk::Change;
+    let BulkRequest {
+        kind,
+        template,
+        change,
+        key_name,
+        ids,
+        every,
+        view,
+        follow,
+    } = plan;
     let result = async {
         let caller = super::context::caller()?;
-        if follow == Some(true) {
+        if follow {
             // Who follows which template is for admins, checked first.
             caller.may(crate::services::Action::Administer, None)?;
         }
         let state = super::context::app_state()?;
         let store = state.projects.store();
-        let template = template.map(|t| clipped(&t, 40)).filter(|t| !t.is_empty());
+        let template = Some(clipped(&template, 40)).filter(|t| !t.is_empty());
         let change = match &template {
             Some(id) => {
                 let row = store
@@ -51,20 +48,17 @@ pub async fn plan_bulk(
                 }
             }
             None => {
-                let kind = match kind.as_deref() {
-                    Some("recording") => SettingsKind::Recording,
-                    Some("composition") => SettingsKind::Composition,
+                let kind = match kind.as_str() {
+                    "recording" => SettingsKind::Recording,
+                    "composition" => SettingsKind::Composition,
                     _ => {
                         return Err(AppError::Request(
                             "Choose Composition or Recording settings for the change.".into(),
                         ))
                     }
                 };
-                let template = single_change(
-                    change.as_deref().unwrap_or_default(),
-                    &clipped(key_name.as_deref().unwrap_or_default(), 80),
-                )
-                .map_err(AppError::Request)?;
+                let template =
+                    single_change(&change, &clipped(&key_name, 80)).map_err(AppError::Request)?;
                 Change {
                     kind,
                     source: template.name.clone(),
@@ -72,8 +66,8 @@ pub async fn plan_bulk(
                 }
             }
         };
-        let ids = if every == Some(true) {
-            let view = clipped(view.as_deref().unwrap_or_default(), super::fleet::MAX_VIEW);
+        let ids = if every {
+            let view = clipped(&view, super::fleet::MAX_VIEW);
             let pairs = super::fleet::pairs(&view);
             let query = FleetQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             store
@@ -85,12 +79,12 @@ pub async fn plan_bulk(
                 .await
                 .map_err(crate::services::projects::internal)?
         } else {
-            let mut ids = ids.unwrap_or_default();
+            let mut ids = ids;
             ids.truncate(MAX_BULK_PROJECTS + 1);
             ids.into_iter().map(|id| clipped(&id, 40)).collect()
         };
         let job = crate::services::bulk::dry_run(store, &caller, &change, &ids).await?;
-        if follow == Some(true) {
+        if follow {
             if let Some(id) = &template {
                 for project in &ids {
                     let project = project.parse().map_err(|e: String| AppError::Request(e))?;

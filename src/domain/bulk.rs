@@ -13,6 +13,23 @@ use serde::{Deserialize, Serialize};
 /// Most projects one bulk change names.
 pub const MAX_BULK_PROJECTS: usize = 2_000;
 
+/// A bulk change as the fleet's form asks for it: a template (its id) or
+/// one change (`change`, with `key_name`, for `kind`), for the projects
+/// `ids` or for every project of the fleet view `view` (`every`); with
+/// `follow`, admins also make the projects follow the template.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BulkRequest {
+    pub kind: String,
+    pub template: String,
+    pub change: String,
+    pub key_name: String,
+    pub ids: Vec<String>,
+    pub every: bool,
+    pub view: String,
+    pub follow: bool,
+}
+
 /// What the dry run found for one project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -410,6 +410,15 @@ pub struct FleetPage {
     pub job: Option<JobProgress>,
     /// When the page was made (Unix seconds), for "read 3 minutes ago".
     pub now: i64,
+    /// Whether the person may start bulk changes (editors and admins), and
+    /// make projects follow templates (admins).
+    #[serde(default)]
+    pub can_change: bool,
+    #[serde(default)]
+    pub can_assign: bool,
+    /// The templates a bulk change may apply: (id, name, kind).
+    #[serde(default)]
+    pub templates: Vec<(String, String, super::SettingsKind)>,
 }
 
 /// What the live stream sends while a refresh runs: where it stands, and

@@ -22,7 +22,22 @@ pub async fn page(
     )
     .map_err(super::projects::internal)?;
     let job = job.map(|job| super::refresh::shown_to(caller, job));
+    let can_change = caller.role != crate::domain::Role::Viewer;
+    let templates = if can_change {
+        store
+            .templates()
+            .await
+            .map_err(super::projects::internal)?
+            .into_iter()
+            .map(|t| (t.id, t.template.name, t.kind))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(FleetPage {
+        can_change,
+        can_assign: caller.role == crate::domain::Role::Admin,
+        templates,
         rows,
         matching: counts.projects,
         page: query.page,

@@ -1,7 +1,7 @@
 //! The HTML document and the routes.
 
 use super::pages::{
-    settings, AuditRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
+    settings, AuditRoute, BulkRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
     ProjectsRoute, SignInRoute, StaffRoute, TemplateRoute, TemplatesRoute,
 };
 use super::sign_in_page::StaffBar;
@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("fleet") view={Lazy::<FleetRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("bulk"), ParamSegment("id")) view={Lazy::<BulkRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"))

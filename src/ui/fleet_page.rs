@@ -139,6 +139,9 @@ fn Fleet(
         counts,
         job,
         now,
+        can_change,
+        can_assign,
+        templates,
     } = page;
     let filter_only = FleetQuery {
         filter: query.filter.clone(),
@@ -161,6 +164,7 @@ fn Fleet(
             .or_else(|| job.clone())
     };
     let label = format!("Refresh {}", crate::domain::fleet::projects(matching));
+    let bulk_view = filter_only.clone();
     let pager_query = query.clone();
     view! {
         <FleetChart counts />
@@ -186,7 +190,18 @@ fn Fleet(
             " · "
             <a href=json download="fleet.json">"Export as JSON"</a>
         </p>
-        <FleetTable rows query now />
+        {can_change
+            .then(|| {
+                view! {
+                    <super::fleet_bulk::BulkForm
+                        templates
+                        can_assign
+                        view=bulk_view
+                        matching
+                    />
+                }
+            })}
+        <FleetTable rows query now select=can_change />
         {super::pager::pager(
             number,
             pages,

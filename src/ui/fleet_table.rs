@@ -98,10 +98,31 @@ fn last_change(row: &FleetRow, now: i64) -> String {
 }
 
 #[component]
-pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl IntoView {
+pub fn FleetTable(
+    rows: Vec<FleetRow>,
+    query: FleetQuery,
+    now: i64,
+    /// Rows get a tick box for the bulk change form.
+    select: bool,
+) -> impl IntoView {
     let rows = rows
         .into_iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
+            let tick = select.then(|| {
+                let label = format!("Select {}", row.name);
+                view! {
+                    <td class="select">
+                        <input
+                            type="checkbox"
+                            form=super::fleet_bulk::BULK_FORM
+                            name=format!("plan[ids][{i}]")
+                            value=row.id.clone()
+                            aria-label=label
+                        />
+                    </td>
+                }
+            });
             let id = row.id.parse::<ProjectId>().ok();
             let href = id
                 .as_ref()
@@ -126,6 +147,7 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
             };
             view! {
                 <tr data-project=row.id.clone()>
+                    {tick}
                     <td>
                         <a href=href>{row.name.clone()}</a>
                         <span class="sid">{row.account_sid.clone()}</span>
@@ -134,8 +156,8 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                     <td class:value=in_s3(&row.composition)>{storage(&row.composition)}</td>
                     <td>{encryption(&row.recording)}</td>
                     <td class:value=in_s3(&row.recording)>{storage(&row.recording)}</td>
-                    <td>{last_read(&row, now)}</td>
-                    <td>
+                    <td class="read-at">{last_read(&row, now)}</td>
+                    <td class="changed-at">
                         <a href=history>{last_change(&row, now)}</a>
                     </td>
                     <td class="drift">{drift}</td>
@@ -150,6 +172,14 @@ pub fn FleetTable(rows: Vec<FleetRow>, query: FleetQuery, now: i64) -> impl Into
                 <caption class="visually-hidden">"Projects and their media settings"</caption>
                 <thead>
                     <tr>
+                        {select
+                            .then(|| {
+                                view! {
+                                    <th scope="col">
+                                        <span class="visually-hidden">"Select"</span>
+                                    </th>
+                                }
+                            })}
                         {header(&query, SortKey::Name, "Project")}
                         {header(&query, SortKey::CompositionEncryption, "Compositions: encryption")}
                         {header(&query, SortKey::CompositionStorage, "Compositions: storage")}

@@ -2,10 +2,12 @@
 
 pub mod app;
 mod audit_page;
+mod bulk_page;
 mod credential_forms;
 mod credentials_page;
 mod drift_page;
 mod fields;
+mod fleet_bulk;
 mod fleet_chart;
 mod fleet_live;
 mod fleet_page;

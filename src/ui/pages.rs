@@ -5,6 +5,7 @@
 //! console (measured in `scripts/check-bundle-size.mjs`).
 
 use super::audit_page::AuditPage;
+use super::bulk_page::BulkPage;
 use super::credentials_page::CredentialsPage;
 use super::drift_page::DriftPage;
 use super::fleet_page::FleetPage;
@@ -45,6 +46,7 @@ lazy_page!(AuditRoute, view! { <AuditPage /> });
 lazy_page!(FleetRoute, view! { <FleetPage /> });
 lazy_page!(StaffRoute, view! { <StaffPage /> });
 lazy_page!(TemplatesRoute, view! { <TemplatesPage /> });
+lazy_page!(BulkRoute, view! { <BulkPage /> });
 lazy_page!(
     TemplateRoute,
     view! {

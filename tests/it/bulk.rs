@@ -116,7 +116,11 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
         let planned = plan(
             &console,
             &console.cookie,
-            &[("template", &template), ("every", "true"), ("view", "")],
+            &[
+                ("plan[template]", &template),
+                ("plan[every]", "true"),
+                ("plan[view]", ""),
+            ],
         )
         .await;
         assert_eq!(planned.status(), 200);
@@ -245,7 +249,11 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
         let second: String = plan(
             &console,
             &console.cookie,
-            &[("template", &template), ("every", "true"), ("view", "")],
+            &[
+                ("plan[template]", &template),
+                ("plan[every]", "true"),
+                ("plan[view]", ""),
+            ],
         )
         .await
         .json()
@@ -265,8 +273,16 @@ fn editors_change_only_their_projects_and_viewers_none() {
         refresh_all(&console).await;
         let editor = staff(&console, "eddie", Role::Editor, &[PROJECT]).await;
         let viewer = staff(&console, "vera", Role::Viewer, &[PROJECT, "gen-0001"]).await;
-        let off = [("kind", "composition"), ("change", "encryption-off")];
-        let both = [off[0], off[1], ("ids[0]", PROJECT), ("ids[1]", "gen-0001")];
+        let off = [
+            ("plan[kind]", "composition"),
+            ("plan[change]", "encryption-off"),
+        ];
+        let both = [
+            off[0],
+            off[1],
+            ("plan[ids][0]", PROJECT),
+            ("plan[ids][1]", "gen-0001"),
+        ];
         let refused = plan(&console, &editor, &both).await;
         assert_eq!(refused.status(), 403);
         assert!(refused.text().await.unwrap().contains("gen-0001"));
@@ -279,10 +295,20 @@ fn editors_change_only_their_projects_and_viewers_none() {
             .unwrap()
             .is_empty());
         // Following a template is for admins, refused before anything.
-        let follow = [off[0], off[1], ("ids[0]", PROJECT), ("follow", "true")];
+        let follow = [
+            off[0],
+            off[1],
+            ("plan[ids][0]", PROJECT),
+            ("plan[follow]", "true"),
+        ];
         assert_eq!(plan(&console, &editor, &follow).await.status(), 403);
 
-        let own = plan(&console, &editor, &[off[0], off[1], ("ids[0]", PROJECT)]).await;
+        let own = plan(
+            &console,
+            &editor,
+            &[off[0], off[1], ("plan[ids][0]", PROJECT)],
+        )
+        .await;
         assert_eq!(own.status(), 200);
         let id: String = own.json().await.unwrap();
         let seen = job(&console, &viewer, &id).await;
@@ -300,9 +326,9 @@ fn editors_change_only_their_projects_and_viewers_none() {
             &console,
             &editor,
             &[
-                ("kind", "composition"),
-                ("change", "x"),
-                ("ids[0]", PROJECT),
+                ("plan[kind]", "composition"),
+                ("plan[change]", "x"),
+                ("plan[ids][0]", PROJECT),
             ],
         )
         .await;
@@ -323,7 +349,11 @@ fn a_job_whose_console_stopped_is_interrupted_and_resumed_with_a_fresh_dry_run()
         let id: String = plan(
             &console,
             &console.cookie,
-            &[("template", &template), ("every", "true"), ("view", "")],
+            &[
+                ("plan[template]", &template),
+                ("plan[every]", "true"),
+                ("plan[view]", ""),
+            ],
         )
         .await
         .json()

@@ -7,6 +7,7 @@ mod common;
 
 mod audit;
 mod bulk;
+mod bulk_kill;
 mod console;
 mod console_credentials;
 mod delivery;

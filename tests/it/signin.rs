@@ -237,9 +237,9 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 Some(&console.cookie),
                 "/api/bulk/plan",
                 &[
-                    ("kind", "composition"),
-                    ("change", "encryption-off"),
-                    ("ids[0]", PROJECT),
+                    ("plan[kind]", "composition"),
+                    ("plan[change]", "encryption-off"),
+                    ("plan[ids][0]", PROJECT),
                 ],
             )
             .await;
@@ -255,9 +255,9 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/staff/remove" => vec![("name", "nobody")],
                 "/api/templates/save" => vec![("input[name]", "")],
                 "/api/bulk/plan" => vec![
-                    ("kind", "composition"),
-                    ("change", "encryption-off"),
-                    ("ids[0]", PROJECT),
+                    ("plan[kind]", "composition"),
+                    ("plan[change]", "encryption-off"),
+                    ("plan[ids][0]", PROJECT),
                 ],
                 "/api/bulk/job" | "/api/bulk/apply" | "/api/bulk/resume" => vec![("id", job)],
                 "/api/templates/delete" => vec![("id", "nope")],
