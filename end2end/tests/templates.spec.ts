@@ -107,7 +107,8 @@ test("a template applied to the whole fleet: a dry run, one confirmation, result
   // Two kinds of project cannot: no key-… in the demo accounts, and a login that fails.
   await expect(item("Acme Video")).toContainText("Cannot: the account has no public key whose name starts with key-");
   await expect(item("Tailspin Toys (wrong token)")).toContainText("20003");
-  await expect(item("Bluebird Learning 008")).toContainText("Encryption: off \u2192 on");
+  const gen8 = page.locator('table.bulk tbody tr[data-project="gen-0008"]');
+  await expect(gen8).toContainText("Encryption: off \u2192 on");
   await expect(page.getByRole("region", { name: "Apply" })).toContainText("Encryption: new compositions can only be decrypted");
 
   // One ticked confirmation for the batch.
@@ -117,7 +118,7 @@ test("a template applied to the whole fleet: a dry run, one confirmation, result
   await page.getByLabel(/^I understand: apply this change to/).check();
   await apply.click();
   await expect(page.getByRole("status")).toContainText("Done.", { timeout: 30_000 });
-  await expect(item("Bluebird Learning 008")).toContainText("Changed");
+  await expect(gen8).toContainText("Changed");
   await expect(item("Acme Video")).toContainText("Cannot be changed");
 
   // The project now follows the template, and its drift is gone.

@@ -148,7 +148,7 @@ pub fn FleetTable(
             view! {
                 <tr data-project=row.id.clone()>
                     {tick}
-                    <td>
+                    <td class="project">
                         <a href=href>{row.name.clone()}</a>
                         <span class="sid">{row.account_sid.clone()}</span>
                     </td>
