@@ -47,9 +47,16 @@ async fn run(mut config: Config) -> Result<(), String> {
     let (projects, demo_fake) = projects_from_config(&config).await?;
     let auth = staff_from_config(&projects, demo_fake.is_some(), &config.trusted_proxies).await?;
     let site = Site::new(addr, config.public_url.as_deref()).with_key(projects.link_key());
+    let base_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let refresh = composition_admin::services::refresh::Refresher::start(
         projects.clone(),
-        config.refresh_config(),
+        composition_admin::services::refresh::RefreshConfig {
+            alerts: config.alert_config(&base_url)?,
+            ..config.refresh_config()
+        },
     );
     let bulk = composition_admin::services::bulk::Applier::new(
         projects.clone(),

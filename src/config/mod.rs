@@ -172,6 +172,27 @@ pub struct Config {
     )]
     pub demo_projects: u16,
 
+    /// Where drift alerts are posted (repeatable; comma-separated in the
+    /// environment): https only (http only to a loopback address).
+    /// hooks.slack.com gets Slack's {"text": …}; others a JSON body signed
+    /// with --alert-secret
+    #[arg(long = "alert-webhook", env = "CONSOLE_ALERT_WEBHOOK", value_name = "URL", value_delimiter = ',', value_parser = crate::services::alert_rules::Webhook::parse, hide_env_values = true)]
+    pub alert_webhooks: Vec<crate::services::alert_rules::Webhook>,
+
+    /// The key generic alert bodies are signed with (HMAC-SHA256)
+    #[arg(
+        long = "alert-secret",
+        env = "CONSOLE_ALERT_SECRET",
+        value_name = "TEXT",
+        hide_env_values = true
+    )]
+    pub alert_secret: Option<SecretString>,
+
+    /// Let alerts go to internal addresses (private, loopback, link-local):
+    /// off, so the console cannot be made a way into the internal network
+    #[arg(long = "alert-allow-private", env = "CONSOLE_ALERT_ALLOW_PRIVATE")]
+    pub alert_allow_private: bool,
+
     #[command(flatten)]
     pub storage: Storage,
 
@@ -320,6 +341,33 @@ impl Config {
             interval: (!self.refresh_interval.is_zero()).then_some(self.refresh_interval),
             ..Default::default()
         }
+    }
+
+    /// Where this instance sends drift alerts, linking to pages at
+    /// `base_url`; `None` with no webhook configured.
+    pub fn alert_config(
+        &self,
+        base_url: &str,
+    ) -> Result<Option<crate::services::alerts::AlertConfig>, String> {
+        use crate::services::alert_rules::Format;
+        if self.alert_webhooks.is_empty() {
+            return Ok(None);
+        }
+        if self.alert_secret.is_none()
+            && self
+                .alert_webhooks
+                .iter()
+                .any(|w| w.format == Format::Generic)
+        {
+            return Err("--alert-webhook: a webhook that is not Slack's needs --alert-secret (CONSOLE_ALERT_SECRET) to sign its alerts".into());
+        }
+        let mut config = crate::services::alerts::AlertConfig::new(
+            self.alert_webhooks.clone(),
+            base_url.to_owned(),
+        );
+        config.secret = self.alert_secret.clone();
+        config.allow_internal = self.alert_allow_private;
+        Ok(Some(config))
     }
 
     /// Parses the command line and environment; the second value lists

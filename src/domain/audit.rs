@@ -46,10 +46,12 @@ pub enum AuditAction {
     TemplateChanged,
     TemplateDeleted,
     TemplateAssigned,
+    AlertSent,
+    AlertFailed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 19] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -67,6 +69,8 @@ impl AuditAction {
         Self::TemplateChanged,
         Self::TemplateDeleted,
         Self::TemplateAssigned,
+        Self::AlertSent,
+        Self::AlertFailed,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -88,6 +92,8 @@ impl AuditAction {
             Self::TemplateChanged => "template-changed",
             Self::TemplateDeleted => "template-deleted",
             Self::TemplateAssigned => "template-assigned",
+            Self::AlertSent => "alert-sent",
+            Self::AlertFailed => "alert-failed",
         }
     }
 
@@ -114,6 +120,8 @@ impl AuditAction {
             Self::TemplateChanged => "Template changed",
             Self::TemplateDeleted => "Template deleted",
             Self::TemplateAssigned => "Template assigned",
+            Self::AlertSent => "Alert sent",
+            Self::AlertFailed => "Alert failed",
         }
     }
 }

@@ -419,6 +419,9 @@ pub struct FleetPage {
     /// The templates a bulk change may apply: (id, name, kind).
     #[serde(default)]
     pub templates: Vec<(String, String, super::SettingsKind)>,
+    /// Drift alerts not delivered (yet), in words.
+    #[serde(default)]
+    pub undelivered: Vec<String>,
 }
 
 /// What the live stream sends while a refresh runs: where it stands, and

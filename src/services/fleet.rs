@@ -34,7 +34,36 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let undelivered = store
+        .undelivered(20)
+        .await
+        .map_err(super::projects::internal)?
+        .into_iter()
+        .filter(|u| {
+            u.project_id
+                .parse::<crate::domain::ProjectId>()
+                .is_ok_and(|p| caller.sees(&p))
+        })
+        .map(|u| {
+            let what = serde_json::from_str::<super::alerts::AlertBody>(&u.body)
+                .map(|b| format!("{} of {} {}", b.kind.title(), b.project_name, b.what))
+                .unwrap_or_else(|_| u.project_id.clone());
+            let state = if u.failed {
+                "given up after"
+            } else {
+                "trying again after"
+            };
+            format!(
+                "{what}: not delivered to {}, {state} {} {}: {}",
+                u.host,
+                u.attempts,
+                if u.attempts == 1 { "try" } else { "tries" },
+                u.last_error.unwrap_or_default()
+            )
+        })
+        .collect();
     Ok(FleetPage {
+        undelivered,
         can_change,
         can_assign: caller.role == crate::domain::Role::Admin,
         templates,

@@ -2,6 +2,8 @@
 //! of a project's Twilio client (or of the projects store), called by server
 //! functions today and by background jobs (fleet refresh, bulk apply) next.
 
+pub mod alert_rules;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod bulk;

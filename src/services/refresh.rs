@@ -25,6 +25,8 @@ pub struct RefreshConfig {
     pub interval: Option<Duration>,
     /// How often an idle worker looks for work queued by other instances.
     pub poll: Duration,
+    /// Where drift alerts go; `None`: nowhere.
+    pub alerts: Option<super::alerts::AlertConfig>,
 }
 
 impl Default for RefreshConfig {
@@ -34,6 +36,7 @@ impl Default for RefreshConfig {
             deadline: Duration::from_secs(20),
             interval: Some(Duration::from_secs(15 * 60)),
             poll: Duration::from_millis(500),
+            alerts: None,
         }
     }
 }
@@ -73,6 +76,10 @@ impl Refresher {
         let mut tasks = vec![worker.abort_handle()];
         if let Some(interval) = refresher.inner.config.interval {
             tasks.push(tokio::spawn(schedule(refresher.clone(), interval)).abort_handle());
+        }
+        if let Some(alerts) = refresher.inner.config.alerts.clone() {
+            let (store, owner) = (refresher.store().clone(), refresher.inner.instance.clone());
+            tasks.push(tokio::spawn(super::alerts::deliver(store, alerts, owner)).abort_handle());
         }
         *refresher.tasks() = tasks;
         refresher
@@ -342,28 +349,43 @@ pub async fn refresh_project(refresher: &Refresher, id: &str) -> Result<(), Stri
     }
     let (keys, aws) = (names(&keys), names(&aws));
     let mut failure = None;
+    let mut changed = Vec::new();
     for (kind, read) in reads {
         let read = read.map(|state| named(state, &keys, &aws));
         let outcome = match &read {
             Ok(state) => Ok(state),
             Err(why) => Err(why.as_str()),
         };
-        if let Err(e) = store
+        match store
             .record_read(&project, kind, crate::store::now(), outcome, None)
             .await
         {
-            crate::store::outage::note_unavailable(&e);
-            failure = Some(format!(
-                "{} were read, but could not be recorded: {}",
-                kind.title(),
-                AppError::database_unavailable()
-            ));
+            Ok(true) => changed.push(kind),
+            Ok(false) => {}
+            Err(e) => {
+                crate::store::outage::note_unavailable(&e);
+                failure = Some(format!(
+                    "{} were read, but could not be recorded: {}",
+                    kind.title(),
+                    AppError::database_unavailable()
+                ));
+            }
         }
         if let (Err(why), None) = (&read, &failure) {
             failure = Some(format!("{}: {why}", kind.title()));
         }
     }
-    super::drift::recompute_after(store, crate::store::DriftOf::Projects(&[id.to_owned()])).await;
+    let ids = [id.to_owned()];
+    let before = store.project_drift(&project).await.unwrap_or_default();
+    super::drift::recompute_after(store, crate::store::DriftOf::Projects(&ids)).await;
+    if let Some(alerts) = &refresher.inner.config.alerts {
+        let after = store.project_drift(&project).await.unwrap_or_default();
+        let name = match store.project(&project).await {
+            Ok(Some(row)) => row.name,
+            _ => id.to_owned(),
+        };
+        super::alerts::note(store, alerts, &project, &name, &changed, &before, &after).await;
+    }
     failure.map_or(Ok(()), Err)
 }
 

@@ -4,6 +4,7 @@
 //! TEXT and BIGINT columns). Migrations live in `migrations/` and are applied
 //! at start, after a check that the database is not newer than the binary.
 
+mod alerts;
 mod audit;
 mod bulk;
 mod drift;
@@ -17,6 +18,7 @@ mod staff;
 mod templates;
 
 pub use crate::domain::fleet::SettingsState;
+pub use alerts::{Delivery, DeliveryEnd, Undelivered};
 pub use audit::Scope as AuditScope;
 pub use bulk::{BulkItemRow, BulkJobRow};
 pub use drift::{DriftInput, DriftOf, DriftRow};
@@ -91,6 +93,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "bulk",
         include_str!("../../migrations/0009_bulk.sql"),
         include_str!("../../migrations/0009_bulk.sql"),
+    ),
+    (
+        10,
+        "alerts",
+        include_str!("../../migrations/0010_alerts.sql"),
+        include_str!("../../migrations/0010_alerts.sql"),
     ),
 ];
 

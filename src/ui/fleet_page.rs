@@ -142,6 +142,7 @@ fn Fleet(
         can_change,
         can_assign,
         templates,
+        undelivered,
     } = page;
     let filter_only = FleetQuery {
         filter: query.filter.clone(),
@@ -166,7 +167,16 @@ fn Fleet(
     let label = format!("Refresh {}", crate::domain::fleet::projects(matching));
     let bulk_view = filter_only.clone();
     let pager_query = query.clone();
+    let alerts = (!undelivered.is_empty()).then(|| {
+        view! {
+            <section class="notice warning" aria-labelledby="undelivered-heading">
+                <h2 id="undelivered-heading">"Alerts not delivered"</h2>
+                <ul>{undelivered.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            </section>
+        }
+    });
     view! {
+        {alerts}
         <FleetChart counts />
         <section class="refresh" aria-label="Refresh">
             <ActionForm action=refresh>

@@ -242,6 +242,7 @@ pub fn test_refresh() -> RefreshConfig {
         deadline: Duration::from_secs(5),
         interval: None,
         poll: Duration::from_millis(100),
+        alerts: None,
     }
 }
 

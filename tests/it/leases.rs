@@ -94,6 +94,7 @@ fn scheduled(interval: Duration) -> RefreshConfig {
         deadline: Duration::from_secs(5),
         interval: Some(interval),
         poll: Duration::from_millis(100),
+        alerts: None,
     }
 }
 

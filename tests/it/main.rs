@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alerts;
 mod audit;
 mod bulk;
 mod bulk_kill;
