@@ -115,20 +115,13 @@ async fn refresh() {
             .client(&id.parse::<ProjectId>().unwrap())
             .await
             .unwrap();
-        let mut keys = false;
-        let mut aws = false;
         for kind in [SettingsKind::Composition, SettingsKind::Recording] {
-            if let Ok(s) = client.fetch_settings(kind).await {
-                keys |= s.encryption_key_sid.is_some();
-                aws |= s.aws_credentials_sid.is_some();
-            }
+            let _ = client.fetch_settings(kind).await;
         }
-        if keys {
-            let _ = client.list_credentials(CredentialKind::PublicKey).await;
-        }
-        if aws {
-            let _ = client.list_credentials(CredentialKind::Aws).await;
-        }
+        // A refresh lists both kinds of credential (templates resolve their
+        // rules among them).
+        let _ = client.list_credentials(CredentialKind::PublicKey).await;
+        let _ = client.list_credentials(CredentialKind::Aws).await;
     }
     let sequential = started.elapsed();
 

@@ -152,16 +152,16 @@ pub fn FleetTable(
                         <a href=href>{row.name.clone()}</a>
                         <span class="sid">{row.account_sid.clone()}</span>
                     </td>
-                    <td>{encryption(&row.composition)}</td>
-                    <td class:value=in_s3(&row.composition)>{storage(&row.composition)}</td>
-                    <td>{encryption(&row.recording)}</td>
-                    <td class:value=in_s3(&row.recording)>{storage(&row.recording)}</td>
+                    <td class="c-encryption">{encryption(&row.composition)}</td>
+                    <td class="c-storage" class:value=in_s3(&row.composition)>{storage(&row.composition)}</td>
+                    <td class="r-encryption">{encryption(&row.recording)}</td>
+                    <td class="r-storage" class:value=in_s3(&row.recording)>{storage(&row.recording)}</td>
                     <td class="read-at">{last_read(&row, now)}</td>
                     <td class="changed-at">
                         <a href=history>{last_change(&row, now)}</a>
                     </td>
                     <td class="drift">{drift}</td>
-                    <td>{problems}</td>
+                    <td class="problems">{problems}</td>
                 </tr>
             }
         })
