@@ -5,7 +5,7 @@
 //!
 //! - plan: the dry run of a template for 200 projects (snapshots only, no
 //!   Twilio call), p50 and p99 of 20 runs.
-//! - apply: the same template applied to 200 projects on the in-process
+//! - apply: a template (a bucket per project) applied to 200 projects on the in-process
 //!   fake with 100 ms added to every Twilio call, through the bulk applier
 //!   (default concurrency), beside a sequential loop making the same
 //!   calls (a read, then a write, per project). Peak RSS is the process's.
@@ -13,7 +13,7 @@
 //!   template, after an edit of it, on SQLite.
 
 use composition_admin::domain::bulk::ItemState;
-use composition_admin::domain::template::{CredentialRule, Encryption, Template};
+use composition_admin::domain::template::{CredentialRule, Encryption, Storage, Template};
 use composition_admin::domain::{ProjectId, Role, SettingsInput, SettingsKind, StaffId};
 use composition_admin::fake::{self, generated, Fault, FaultRule};
 use composition_admin::services::bulk::{dry_run, Applier, BulkConfig, Change};
@@ -124,10 +124,18 @@ async fn plan_and_apply(plan: bool, apply: bool) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     refresher.stop();
+    // Every readable project's bucket differs: each has a change to make.
     let change = Change {
         kind: SettingsKind::Composition,
-        source: "the template \u{201c}Encrypted\u{201d}".into(),
-        template: encrypted(),
+        source: "the template \u{201c}Archive\u{201d}".into(),
+        template: Template {
+            name: "Archive".into(),
+            encryption: None,
+            storage: Some(Storage::S3 {
+                url_pattern: "https://archive.s3.amazonaws.com/{project_id}".into(),
+                credential: CredentialRule::NewestStartingWith("bucket-writer-".into()),
+            }),
+        },
     };
     if plan {
         let mut times = Vec::new();

@@ -13,7 +13,9 @@ const SEED_FORMAT: &str = r#"Seed file format (JSON):
                       "friendly_name": "optional", "date_created": "2026-01-31T12:00:00Z"}],
      "composition_settings": {"friendly_name": …, "encryption_enabled": …, "encryption_key_sid": …,
                               "aws_storage_enabled": …, "aws_credentials_sid": …, "aws_s3_url": …},
-     "recording_settings": { same fields }
+     "recording_settings": { same fields },
+     "encryption_available": true    (false: no Enterprise or Security Edition; turning
+                                      encryption on answers 403, code 20403)
   }]}
 Only "sid" and "auth_token" are required. State lives in memory and is lost on exit."#;
 

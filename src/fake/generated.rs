@@ -101,6 +101,7 @@ fn account(i: u32) -> AccountSeed {
                 format!("bucket-writer-{i:03}"),
             ),
         ],
+        encryption_available: true,
         composition_settings: Some(settings(i, compositions.0, compositions.1, "compositions")),
         recording_settings: Some(settings(i, recordings.0, recordings.1, "recordings")),
     }

@@ -63,6 +63,8 @@ pub struct Account {
     pub credentials: BTreeMap<CredentialSid, Credential>,
     pub next_seq: u64,
     pub settings: HashMap<SettingsKind, MediaSettings>,
+    /// False for an account without Enterprise or Security Edition.
+    pub encryption_available: bool,
 }
 
 impl Account {

@@ -25,6 +25,14 @@ pub struct AccountSeed {
     pub credentials: Vec<CredentialSeed>,
     pub composition_settings: Option<MediaSettings>,
     pub recording_settings: Option<MediaSettings>,
+    /// Twilio offers encryption only with Enterprise or Security Edition;
+    /// `false` emulates an account with neither (see `settings::update`).
+    #[serde(default = "available")]
+    pub encryption_available: bool,
+}
+
+fn available() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -228,6 +236,7 @@ impl AccountSeed {
             credentials: Default::default(),
             next_seq: 0,
             settings,
+            encryption_available: self.encryption_available,
         };
         for c in &self.credentials {
             account.add_credential(

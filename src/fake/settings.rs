@@ -113,9 +113,21 @@ fn apply(mut next: MediaSettings, params: &[(String, String)]) -> Result<MediaSe
     Ok(next)
 }
 
+/// Twilio does not document the error an account without Enterprise or
+/// Security Edition gets for `EncryptionEnabled=true`; the fake's choice is
+/// 403 with Twilio's generic code 20403 and a message that says why.
+pub const NO_ENCRYPTION: &str = "Encryption of recordings and compositions needs Enterprise Edition or Security Edition; this account has neither";
+
 /// Twilio does not document this check's error; the fake answers 400 with
 /// code 20001 and names the parameter and the SID it could not use.
 fn check_references(account: &Account, next: &MediaSettings) -> Result<(), ApiError> {
+    if next.encryption_enabled == Some(true) && !account.encryption_available {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            20403,
+            NO_ENCRYPTION,
+        ));
+    }
     let check = |key: &str, sid: &Option<CredentialSid>, kind: CredentialKind, what: &str| match sid
     {
         None => Err(bad_request(format!(

@@ -34,7 +34,7 @@ pub struct BulkConfig {
 impl Default for BulkConfig {
     fn default() -> Self {
         Self {
-            concurrency: 16,
+            concurrency: 32,
             deadline: Duration::from_secs(30),
             lease: Duration::from_secs(15),
         }

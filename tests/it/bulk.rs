@@ -14,7 +14,11 @@ use composition_admin::store::FleetScope;
 use std::time::Duration;
 
 async fn console_with(n: u32) -> Console {
-    let fake = fake::spawn(([127, 0, 0, 1], 0).into(), &generated::demo_seed(n))
+    console_over(n, generated::demo_seed(n)).await
+}
+
+async fn console_over(n: u32, seed: composition_admin::fake::Seed) -> Console {
+    let fake = fake::spawn(([127, 0, 0, 1], 0).into(), &seed)
         .await
         .unwrap();
     let (projects, dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
@@ -109,7 +113,14 @@ async fn until_done(console: &Console, id: &str) -> BulkJob {
 #[test]
 fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
     on_runtime(async {
-        let console = console_with(16).await;
+        // One account lacks Enterprise and Security Edition: no encryption.
+        let mut seed = generated::demo_seed(16);
+        for account in &mut seed.accounts {
+            if account.sid.as_str() == "AC000000000000000000000000f0000008" {
+                account.encryption_available = false;
+            }
+        }
+        let console = console_over(16, seed).await;
         refresh_all(&console).await;
         let template = key_template(&console).await;
         let before = console.fake.state.requests().len();
@@ -199,7 +210,18 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
         .await;
         assert_eq!(again.status(), 400, "a second press applies nothing");
         let done = until_done(&console, &id).await;
-        assert_eq!(done.count(ItemState::Changed), 5, "{}", done.summary());
+        assert_eq!(done.count(ItemState::Changed), 4, "{}", done.summary());
+        let lacking = done
+            .items
+            .iter()
+            .find(|i| i.project_id == "gen-0008")
+            .unwrap();
+        assert_eq!(lacking.state, ItemState::Failed);
+        let why = lacking.message.as_deref().unwrap();
+        assert!(
+            why.contains("20403") && why.contains("Enterprise Edition"),
+            "{why}"
+        );
         let skipped = done
             .items
             .iter()
@@ -214,7 +236,7 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
 
         // What Twilio holds, and one audit entry per project changed.
         let store = console.projects.store();
-        for project in ["gen-0007", "gen-0008", "gen-0011", "gen-0015", "gen-0016"] {
+        for project in ["gen-0007", "gen-0011", "gen-0015", "gen-0016"] {
             let snapshot = store
                 .snapshot(&project.parse().unwrap(), SettingsKind::Composition)
                 .await
@@ -240,10 +262,13 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
             .iter()
             .filter(|e| e.summary.contains(&format!("bulk change {id}")))
             .collect();
+        // Four changed with before and after; the refused one says so.
         assert_eq!(of_job.len(), 5);
-        assert!(of_job
+        let changed = of_job
             .iter()
-            .all(|e| e.before.is_some() && e.after.is_some()));
+            .filter(|e| e.before.is_some() && e.after.is_some());
+        assert_eq!(changed.count(), 4);
+        assert!(of_job.iter().any(|e| e.summary.contains("20403")));
 
         // The same change again changes nothing.
         let second: String = plan(
@@ -260,9 +285,14 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
         .await
         .unwrap();
         let second = job(&console, &console.cookie, &second).await;
-        for project in ["gen-0007", "gen-0008", "gen-0011", "gen-0015", "gen-0016"] {
+        for project in ["gen-0007", "gen-0011", "gen-0015", "gen-0016"] {
             assert_eq!(state_of(&second, project), ItemState::AsWanted, "{project}");
         }
+        assert_eq!(
+            state_of(&second, "gen-0008"),
+            ItemState::Planned,
+            "still to do"
+        );
     })
 }
 
