@@ -552,3 +552,49 @@ pub async fn insert_plain_project(store: &Store, id: &str, name: &str, account: 
         .await
         .unwrap();
 }
+
+/// A console over the demo account and the first `n` generated projects
+/// of `seed` (a generated seed, changed as a test needs).
+pub async fn console_over_seed(seed: &Seed, n: u32) -> Console {
+    let fake = fake::spawn(([127, 0, 0, 1], 0).into(), seed).await.unwrap();
+    let (projects, dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
+    for (id, update) in fake::generated::demo_projects(n) {
+        projects.register(&update, Some(id)).await.unwrap();
+    }
+    let mut console = start_console_over(fake, projects).await;
+    console.data_dir = Some(dir);
+    console
+}
+
+/// Waits until no refresh runs; false after `limit`.
+pub async fn refresh_ended(console: &Console, limit: Duration) -> bool {
+    let store = console.projects.store();
+    let until = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < until {
+        let running = store
+            .job_progress(None, &composition_admin::store::FleetScope::Everything)
+            .await
+            .unwrap();
+        if running.is_none() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    false
+}
+
+/// Reads every project, as the admin's "Refresh", to the end.
+pub async fn refresh_everything(console: &Console) {
+    let answer = call_as(
+        console,
+        &console.cookie,
+        "/api/fleet/refresh",
+        &[("view", "")],
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    assert!(
+        refresh_ended(console, Duration::from_secs(20)).await,
+        "the refresh ends"
+    );
+}

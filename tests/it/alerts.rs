@@ -97,30 +97,6 @@ async fn console_alerting(config: AlertConfig) -> Console {
     console
 }
 
-async fn refresh(console: &Console) {
-    let answer = call_as(
-        console,
-        &console.cookie,
-        "/api/fleet/refresh",
-        &[("view", "")],
-    )
-    .await;
-    assert_eq!(answer.status(), 200);
-    let store = console.projects.store();
-    for _ in 0..200 {
-        if store
-            .job_progress(None, &composition_admin::store::FleetScope::Everything)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the refresh did not end");
-}
-
 /// Switches the demo account's compositions to encrypted, at Twilio.
 async fn change_outside(console: &Console) {
     let client = client_for(&console.fake.base_url(), ACCOUNT, TOKEN);
@@ -200,7 +176,7 @@ fn a_change_outside_the_console_alerts_once_per_webhook_with_retries_and_a_signa
         )
         .await;
         assert_eq!(assigned.status(), 200);
-        refresh(&console).await;
+        refresh_everything(&console).await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert!(
             receiver.seen("/slack").is_empty(),
@@ -209,7 +185,7 @@ fn a_change_outside_the_console_alerts_once_per_webhook_with_retries_and_a_signa
 
         change_outside(&console).await;
         for _ in 0..3 {
-            refresh(&console).await;
+            refresh_everything(&console).await;
         }
         // Two alerts (changed outside; drifted from its template), each
         // once to each webhook; the generic one after two 500s.
@@ -282,9 +258,9 @@ fn a_redirect_is_not_followed_and_an_internal_address_needs_the_flag() {
     on_runtime(async {
         let (receiver, at) = start_receiver().await;
         let console = console_alerting(alerts(&[format!("http://{at}/redirect")], true, 2)).await;
-        refresh(&console).await;
+        refresh_everything(&console).await;
         change_outside(&console).await;
-        refresh(&console).await;
+        refresh_everything(&console).await;
         let until = Instant::now() + Duration::from_secs(15);
         while audit_count(&console, "alert-failed").await < 1 {
             assert!(Instant::now() < until, "the alert fails after its tries");
@@ -305,9 +281,9 @@ fn a_redirect_is_not_followed_and_an_internal_address_needs_the_flag() {
         // Without --alert-allow-private, a loopback receiver is refused.
         let (closed, at) = start_receiver().await;
         let strict = console_alerting(alerts(&[format!("http://{at}/hook")], false, 1)).await;
-        refresh(&strict).await;
+        refresh_everything(&strict).await;
         change_outside(&strict).await;
-        refresh(&strict).await;
+        refresh_everything(&strict).await;
         let until = Instant::now() + Duration::from_secs(10);
         while audit_count(&strict, "alert-failed").await < 1 {
             assert!(Instant::now() < until, "the internal address is refused");

@@ -9,49 +9,11 @@
 use crate::common::*;
 use composition_admin::domain::bulk::{BulkJob, ItemState, JobStage};
 use composition_admin::domain::{Role, SettingsInput, SettingsKind};
-use composition_admin::fake::{self, generated};
-use composition_admin::store::FleetScope;
+use composition_admin::fake::generated;
 use std::time::Duration;
 
 async fn console_with(n: u32) -> Console {
-    console_over(n, generated::demo_seed(n)).await
-}
-
-async fn console_over(n: u32, seed: composition_admin::fake::Seed) -> Console {
-    let fake = fake::spawn(([127, 0, 0, 1], 0).into(), &seed)
-        .await
-        .unwrap();
-    let (projects, dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
-    for (id, update) in generated::demo_projects(n) {
-        projects.register(&update, Some(id)).await.unwrap();
-    }
-    let mut console = start_console_over(fake, projects).await;
-    console.data_dir = Some(dir);
-    console
-}
-
-/// Reads every project and waits for the refresh to end.
-async fn refresh_all(console: &Console) {
-    let answer = call_as(
-        console,
-        &console.cookie,
-        "/api/fleet/refresh",
-        &[("view", "")],
-    )
-    .await;
-    assert_eq!(answer.status(), 200);
-    let store = console.projects.store();
-    for _ in 0..200 {
-        let running = store
-            .job_progress(None, &FleetScope::Everything)
-            .await
-            .unwrap();
-        if running.is_none() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the refresh did not end");
+    console_over_seed(&generated::demo_seed(n), n).await
 }
 
 /// A template wanting encryption with the newest key whose name starts
@@ -120,8 +82,8 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
                 account.encryption_available = false;
             }
         }
-        let console = console_over(16, seed).await;
-        refresh_all(&console).await;
+        let console = console_over_seed(&seed, 16).await;
+        refresh_everything(&console).await;
         let template = key_template(&console).await;
         let before = console.fake.state.requests().len();
         let planned = plan(
@@ -300,7 +262,7 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
 fn editors_change_only_their_projects_and_viewers_none() {
     on_runtime(async {
         let console = console_with(2).await;
-        refresh_all(&console).await;
+        refresh_everything(&console).await;
         let editor = staff(&console, "eddie", Role::Editor, &[PROJECT]).await;
         let viewer = staff(&console, "vera", Role::Viewer, &[PROJECT, "gen-0001"]).await;
         let off = [
@@ -373,7 +335,7 @@ fn editors_change_only_their_projects_and_viewers_none() {
 fn a_job_whose_console_stopped_is_interrupted_and_resumed_with_a_fresh_dry_run() {
     on_runtime(async {
         let console = console_with(8).await;
-        refresh_all(&console).await;
+        refresh_everything(&console).await;
         let store = console.projects.store();
         let template = key_template(&console).await;
         let id: String = plan(

@@ -6,7 +6,7 @@
 
 use crate::common::*;
 use composition_admin::domain::{Role, SettingsKind};
-use composition_admin::fake::{self, generated, Fault, FaultRule};
+use composition_admin::fake::{generated, Fault, FaultRule};
 use composition_admin::store::FleetScope;
 use reqwest::header::{ACCEPT, COOKIE, LOCATION, REFERER};
 use std::time::Duration;
@@ -14,34 +14,7 @@ use std::time::Duration;
 /// A console over the demo account and `n` generated projects (every
 /// fifth of them with a wrong token).
 async fn fleet_console(n: u32) -> Console {
-    let fake = fake::spawn(([127, 0, 0, 1], 0).into(), &generated::demo_seed(n))
-        .await
-        .unwrap();
-    let (projects, dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
-    for (id, update) in generated::demo_projects(n) {
-        projects.register(&update, Some(id)).await.unwrap();
-    }
-    let mut console = start_console_over(fake, projects).await;
-    console.data_dir = Some(dir);
-    console
-}
-
-/// Waits until no refresh runs; false after `limit`.
-async fn finished(console: &Console, limit: Duration) -> bool {
-    let store = console.projects.store();
-    let until = std::time::Instant::now() + limit;
-    while std::time::Instant::now() < until {
-        if store
-            .job_progress(None, &FleetScope::Everything)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    console_over_seed(&generated::demo_seed(n), n).await
 }
 
 /// Requests the fake saw for `account`'s Composition settings.
@@ -125,7 +98,7 @@ fn without_javascript_the_fleet_shows_refreshes_and_exports_every_project() {
             .unwrap()
             .expect("still one job");
         assert_eq!((joined.total(), joined.id), (11, first.id));
-        assert!(finished(&console, Duration::from_secs(15)).await);
+        assert!(refresh_ended(&console, Duration::from_secs(15)).await);
 
         let done = console.html("/fleet").await;
         assert!(!done.contains("http-equiv"), "no reload once it ended");
@@ -217,7 +190,7 @@ fn a_hanging_project_fails_at_its_deadline_and_a_429_slows_another_while_the_res
         )
         .await;
         assert_eq!(started.status(), 200);
-        assert!(finished(&console, Duration::from_secs(20)).await);
+        assert!(refresh_ended(&console, Duration::from_secs(20)).await);
         let store = console.projects.store();
         let kind = SettingsKind::Composition;
         let hung = store
@@ -351,7 +324,7 @@ fn a_viewer_sees_exports_and_refreshes_only_their_projects() {
         assert!(!csv.contains("Acme"), "{csv}");
         // Their refresh reads their two projects, nothing else.
         assert_eq!(post_refresh(&console, &viewer, "").await.status(), 302);
-        assert!(finished(&console, Duration::from_secs(10)).await);
+        assert!(refresh_ended(&console, Duration::from_secs(10)).await);
         let store = console.projects.store();
         let kind = SettingsKind::Composition;
         for (id, read) in [
