@@ -136,6 +136,7 @@ async fn plan_and_apply(plan: bool, apply: bool) {
                 credential: CredentialRule::NewestStartingWith("bucket-writer-".into()),
             }),
         },
+        follow: None,
     };
     if plan {
         let mut times = Vec::new();

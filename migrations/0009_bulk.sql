@@ -17,7 +17,9 @@ CREATE TABLE bulk_jobs (
     applied_by_id TEXT,
     finished_at BIGINT,
     owner TEXT,
-    lease_until BIGINT
+    lease_until BIGINT,
+    -- A template the projects start to follow once the change is applied.
+    follow_template TEXT
 );
 
 CREATE TABLE bulk_items (

@@ -45,6 +45,7 @@ pub async fn plan_bulk(plan: BulkRequest) -> Result<String, AppError> {
                     kind: row.kind,
                     source: format!("the template \u{201c}{}\u{201d}", row.template.name),
                     template: row.template,
+                    follow: None,
                 }
             }
             None => {
@@ -63,6 +64,7 @@ pub async fn plan_bulk(plan: BulkRequest) -> Result<String, AppError> {
                     kind,
                     source: template.name.clone(),
                     template,
+                    follow: None,
                 }
             }
         };
@@ -83,22 +85,11 @@ pub async fn plan_bulk(plan: BulkRequest) -> Result<String, AppError> {
             ids.truncate(MAX_BULK_PROJECTS + 1);
             ids.into_iter().map(|id| clipped(&id, 40)).collect()
         };
+        let change = Change {
+            follow: if follow { template.clone() } else { None },
+            ..change
+        };
         let job = crate::services::bulk::dry_run(store, &caller, &change, &ids).await?;
-        if follow {
-            if let Some(id) = &template {
-                for project in &ids {
-                    let project = project.parse().map_err(|e: String| AppError::Request(e))?;
-                    crate::services::templates::assign(
-                        store,
-                        &caller,
-                        &project,
-                        change.kind,
-                        Some(id),
-                    )
-                    .await?;
-                }
-            }
-        }
         tracing::info!(
             staff = caller.name,
             job,

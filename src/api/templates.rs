@@ -19,6 +19,10 @@ pub async fn list_templates() -> Result<TemplatesView, AppError> {
 /// Adds a template (empty id) or changes one; answers whether it was added.
 #[server(endpoint = "templates/save")]
 pub async fn save_template(input: TemplateInput) -> Result<bool, Failure<TemplateInput>> {
+    let input = TemplateInput {
+        id: crate::domain::error::clipped(&input.id, 40),
+        ..input
+    };
     let result = async {
         let caller = super::context::caller()?;
         let state = super::context::app_state()?;

@@ -294,9 +294,12 @@ pub fn single_change(change: &str, key_name: &str) -> Result<Template, String> {
     let key = key_name.trim();
     let (name, template) = match change {
         "encryption-on" => {
-            if key.is_empty() || key.chars().count() > super::MAX_FRIENDLY_NAME {
+            if key.is_empty()
+                || key.chars().count() > super::MAX_FRIENDLY_NAME
+                || key.chars().any(char::is_control)
+            {
                 return Err(
-                    "Public key name is required to switch encryption on (at most 64 characters)"
+                    "Public key name is required to switch encryption on (at most 64 characters, no control characters)"
                         .into(),
                 );
             }

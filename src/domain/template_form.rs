@@ -110,6 +110,17 @@ impl TemplateInput {
                 SettingsKind::Composition
             }
         };
+        for (field, how) in [
+            (Field::TemplateKeyName, &self.key_match),
+            (Field::TemplateAwsName, &self.aws_match),
+        ] {
+            if !matches!(how.as_str(), "" | "named" | "prefix") {
+                errors.push(
+                    field,
+                    "must be matched by its exact name or by how it starts",
+                );
+            }
+        }
         let encryption = match self.encryption.as_str() {
             "" | "unmanaged" => None,
             "off" => Some(Encryption::Off),

@@ -255,6 +255,8 @@ pub async fn note(
 pub async fn deliver(store: Store, config: AlertConfig, owner: String) {
     let client_for = |addr: std::net::SocketAddr, host: &str| {
         reqwest::Client::builder()
+            // A proxy would resolve the host itself, past the check.
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.timeout)
             .resolve(host, addr)
@@ -290,6 +292,14 @@ pub async fn deliver(store: Store, config: AlertConfig, owner: String) {
     }
 }
 
+/// Text as Slack reads it literally: its `<…>` links and mentions, and
+/// `&`, escaped (names and values come from Twilio and from people).
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 async fn send(
     client: &reqwest::Client,
     webhook: &Webhook,
@@ -304,7 +314,7 @@ async fn send(
         .post(webhook.url.clone())
         .header("content-type", "application/json");
     let payload = match webhook.format {
-        Format::Slack => serde_json::json!({ "text": text }).to_string(),
+        Format::Slack => serde_json::json!({ "text": slack_escaped(&text) }).to_string(),
         Format::Generic => {
             let payload = serde_json::json!({ "text": text, "alert": body }).to_string();
             let now = crate::store::now();

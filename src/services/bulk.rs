@@ -47,6 +47,9 @@ pub struct Change {
     /// The template's name, or the one change in words.
     pub source: String,
     pub template: Template,
+    /// A stored template the projects start to follow once it is applied
+    /// (admins only).
+    pub follow: Option<String>,
 }
 
 /// Refuses the whole job when it names a project `caller` may not change.
@@ -98,6 +101,9 @@ pub async fn dry_run(
     ids.sort();
     ids.dedup();
     check_all(caller, &ids)?;
+    if change.follow.is_some() {
+        caller.may(Action::Administer, None)?;
+    }
     let inputs = store
         .plan_inputs(&ids, change.kind)
         .await
@@ -147,6 +153,7 @@ pub async fn dry_run(
         applied_by_id: None,
         finished_at: None,
         lease_until: None,
+        follow_template: change.follow.clone(),
     };
     store
         .create_bulk_job(&job, &items)
@@ -164,6 +171,19 @@ pub async fn job(store: &Store, caller: &Caller, id: &str) -> Result<BulkJob, Ap
         .await
         .map_err(internal)?
         .ok_or_else(missing)?;
+    // Who asks is checked before anything is changed, even the closing of
+    // an interrupted job.
+    let sees_all = |items: &[crate::store::BulkItemRow]| {
+        items.iter().all(|item| {
+            item.project_id
+                .parse::<ProjectId>()
+                .is_ok_and(|p| caller.sees(&p))
+        })
+    };
+    let mut items = store.bulk_items(id).await.map_err(internal)?;
+    if !sees_all(&items) {
+        return Err(missing());
+    }
     let now = crate::store::now();
     if row.applied_at.is_some()
         && row.finished_at.is_none()
@@ -175,15 +195,7 @@ pub async fn job(store: &Store, caller: &Caller, id: &str) -> Result<BulkJob, Ap
             .await
             .map_err(internal)?
             .ok_or_else(missing)?;
-    }
-    let items = store.bulk_items(id).await.map_err(internal)?;
-    let sees_all = items.iter().all(|item| {
-        item.project_id
-            .parse::<ProjectId>()
-            .is_ok_and(|p| caller.sees(&p))
-    });
-    if !sees_all {
-        return Err(missing());
+        items = store.bulk_items(id).await.map_err(internal)?;
     }
     let stage = match (row.applied_at, row.finished_at) {
         (None, _) => JobStage::DryRun,
@@ -213,7 +225,11 @@ pub async fn job(store: &Store, caller: &Caller, id: &str) -> Result<BulkJob, Ap
         kind: row.kind,
         source: row.source,
         says: row.template.describe(),
-        started_by: row.started_by,
+        started_by: if caller.role == crate::domain::Role::Admin || row.started_by == caller.name {
+            row.started_by
+        } else {
+            "another staff member".into()
+        },
         created_at: row.created_at,
         stage,
         risks,
@@ -314,6 +330,20 @@ impl Applier {
             })
         };
         let items = store.bulk_items(id).await.unwrap_or_default();
+        if let Some(template) = &row.follow_template {
+            // Following begins with the confirmed change, not its dry run.
+            for item in &items {
+                let Ok(project) = item.project_id.parse::<ProjectId>() else {
+                    continue;
+                };
+                if let Err(e) =
+                    super::templates::assign(&store, caller, &project, row.kind, Some(template))
+                        .await
+                {
+                    tracing::warn!(job = id, %project, "the project could not follow the template: {e}");
+                }
+            }
+        }
         let room = Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1)));
         let mut running = tokio::task::JoinSet::new();
         for item in items.into_iter().filter(|i| i.state == ItemState::Queued) {
@@ -416,11 +446,16 @@ impl Applier {
         let Ok(id) = project.parse::<ProjectId>() else {
             return (ItemState::Failed, Some("not a project id".into()));
         };
-        // Permissions are checked again at write time: an assignment may
-        // have ended since the dry run.
+        // Who applied it is read again at each write: an assignment, a role
+        // or the account itself may have ended since the apply began.
+        let caller = match current(projects.store(), caller).await {
+            Ok(caller) => caller,
+            Err(why) => return (ItemState::Failed, Some(why)),
+        };
         if let Err(e) = caller.may(Action::Change, Some(&id)) {
             return (ItemState::Failed, Some(e.to_string()));
         }
+        let caller = &caller;
         let client = match projects.client(&id).await {
             Ok(client) => client,
             Err(e) => return (ItemState::Failed, Some(e.to_string())),
@@ -470,6 +505,29 @@ impl Applier {
                 )),
             ),
         }
+    }
+}
+
+/// `caller` as the database holds them now; why not when their account is
+/// gone or its password changed (the sessions it started have ended).
+async fn current(store: &Store, caller: &Caller) -> Result<Caller, String> {
+    let gone = "the staff member who applied this change can no longer sign in (account removed or password changed)";
+    match store.staff_with_projects(&caller.id).await {
+        Ok(Some((row, projects))) => {
+            let now = Caller {
+                password_stamp: super::auth::password_stamp(&row.password_hash),
+                id: row.id,
+                name: row.name,
+                role: row.role,
+                projects,
+            };
+            if now.password_stamp != caller.password_stamp {
+                return Err(gone.into());
+            }
+            Ok(now)
+        }
+        Ok(None) => Err(gone.into()),
+        Err(e) => Err(format!("who applied it could not be read again: {e}")),
     }
 }
 
@@ -525,6 +583,7 @@ pub async fn resume(store: &Store, caller: &Caller, id: &str) -> Result<String, 
             kind: row.kind,
             source: row.source,
             template: row.template,
+            follow: row.follow_template,
         },
         &rest,
     )

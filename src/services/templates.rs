@@ -45,21 +45,33 @@ fn audit<'a>(
 /// Every template, for anyone signed in.
 pub async fn list(store: &Store, caller: &Caller) -> Result<TemplatesView, AppError> {
     let rows = store.templates().await.map_err(internal)?;
-    let followers = store.followers().await.map_err(internal)?;
+    // Others see only their projects among the followers, and no staff name.
+    let admin = caller.role == crate::domain::Role::Admin;
+    let assignments = store.assignments().await.map_err(internal)?;
+    let followers = |id: &str| {
+        assignments
+            .iter()
+            .filter(|(project, template)| {
+                template == id
+                    && (admin || project.parse::<ProjectId>().is_ok_and(|p| caller.sees(&p)))
+            })
+            .count() as i64
+    };
     let templates = rows
         .into_iter()
         .map(|row| TemplateView {
-            followers: followers
-                .iter()
-                .find(|(id, _)| *id == row.id)
-                .map_or(0, |(_, n)| *n),
+            followers: followers(&row.id),
             says: row.template.describe(),
             input: TemplateInput::of(&row.id, row.kind, &row.template),
             id: row.id,
             name: row.template.name,
             kind: row.kind,
             updated_at: row.updated_at,
-            updated_by: row.updated_by,
+            updated_by: if admin {
+                row.updated_by
+            } else {
+                "an administrator".into()
+            },
         })
         .collect();
     Ok(TemplatesView {
@@ -215,6 +227,8 @@ pub async fn import(store: &Store, caller: &Caller, text: &str) -> Result<Import
         plan.push((entry, before));
     }
     let mut summary = ImportSummary::default();
+    let now = crate::store::now();
+    let mut rows = Vec::new();
     for (entry, before) in plan {
         if before
             .as_ref()
@@ -223,6 +237,11 @@ pub async fn import(store: &Store, caller: &Caller, text: &str) -> Result<Import
             summary.unchanged += 1;
             continue;
         }
+        if before.is_some() {
+            summary.replaced += 1;
+        } else {
+            summary.added += 1;
+        }
         let row = TemplateRow {
             id: before.as_ref().map_or_else(
                 || uuid::Uuid::new_v4().simple().to_string(),
@@ -230,19 +249,23 @@ pub async fn import(store: &Store, caller: &Caller, text: &str) -> Result<Import
             ),
             kind: entry.kind,
             template: entry.template,
-            updated_at: crate::store::now(),
+            updated_at: now,
             updated_by: caller.name.clone(),
         };
-        store.save_template(&row).await.map_err(internal)?;
+        rows.push((row, before));
+    }
+    // All of them or none.
+    let stored: Vec<TemplateRow> = rows.iter().map(|(row, _)| row.clone()).collect();
+    if let Some(name) = store.save_templates(&stored).await.map_err(internal)? {
+        return Err(AppError::Request(format!(
+            "Another template was named \u{201c}{name}\u{201d} meanwhile; nothing was imported."
+        )));
+    }
+    for (row, before) in rows {
         let (action, verb) = match &before {
             None => (AuditAction::TemplateCreated, "created by an import"),
             Some(_) => (AuditAction::TemplateChanged, "replaced by an import"),
         };
-        if before.is_some() {
-            summary.replaced += 1;
-        } else {
-            summary.added += 1;
-        }
         record(
             store,
             Record {

@@ -24,6 +24,8 @@ pub struct BulkJobRow {
     pub applied_by_id: Option<String>,
     pub finished_at: Option<i64>,
     pub lease_until: Option<i64>,
+    /// The template the projects follow once it is applied.
+    pub follow_template: Option<String>,
 }
 
 /// One project of a bulk job.
@@ -119,8 +121,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
         sqlx::query(
-            "INSERT INTO bulk_jobs (id, kind, source, template, started_by, staff_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO bulk_jobs (id, kind, source, template, started_by, staff_id, created_at, follow_template) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&job.id)
         .bind(job.kind.slug())
@@ -129,6 +131,7 @@ impl Store {
         .bind(&job.started_by)
         .bind(job.staff_id.as_deref())
         .bind(job.created_at)
+        .bind(job.follow_template.as_deref())
         .execute(&mut *tx)
         .await?;
         for chunk in items.chunks(CHUNK) {
@@ -155,7 +158,7 @@ impl Store {
     pub async fn bulk_job(&self, id: &str) -> Result<Option<BulkJobRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, kind, source, template, started_by, staff_id, created_at, applied_at, applied_by, \
-             applied_by_id, finished_at, lease_until FROM bulk_jobs WHERE id = $1",
+             applied_by_id, finished_at, lease_until, follow_template FROM bulk_jobs WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -174,6 +177,7 @@ impl Store {
             applied_by_id: row.try_get("applied_by_id")?,
             finished_at: row.try_get("finished_at")?,
             lease_until: row.try_get("lease_until")?,
+            follow_template: row.try_get("follow_template")?,
         }))
     }
 

@@ -228,15 +228,13 @@ impl Store {
             .collect()
     }
 
-    /// How many projects follow each template, by template id.
-    pub async fn followers(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT template_id, COUNT(*) AS n FROM project_templates GROUP BY template_id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+    /// Which template each project follows: (project id, template id).
+    pub async fn assignments(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT project_id, template_id FROM project_templates")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("template_id")?, row.try_get("n")?)))
+            .map(|row| Ok((row.try_get("project_id")?, row.try_get("template_id")?)))
             .collect()
     }
 }

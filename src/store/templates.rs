@@ -70,6 +70,37 @@ impl Store {
         Ok(true)
     }
 
+    /// Adds or replaces every template of `rows` in one transaction; the
+    /// name of one another template has already (then nothing is stored).
+    pub async fn save_templates(&self, rows: &[TemplateRow]) -> Result<Option<String>, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        for row in rows {
+            let taken: Option<String> =
+                sqlx::query_scalar("SELECT id FROM templates WHERE name = $1 AND id <> $2")
+                    .bind(&row.template.name)
+                    .bind(&row.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if taken.is_some() {
+                return Ok(Some(row.template.name.clone()));
+            }
+            sqlx::query(
+                "INSERT INTO templates (id, name, kind, body, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, body = $4, updated_at = $5, updated_by = $6",
+            )
+            .bind(&row.id)
+            .bind(&row.template.name)
+            .bind(row.kind.slug())
+            .bind(serde_json::to_string(&row.template).unwrap_or_default())
+            .bind(row.updated_at)
+            .bind(&row.updated_by)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(None)
+    }
+
     /// Every template, by name.
     pub async fn templates(&self) -> Result<Vec<TemplateRow>, StoreError> {
         let rows = sqlx::query(

@@ -93,6 +93,7 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
                 ("plan[template]", &template),
                 ("plan[every]", "true"),
                 ("plan[view]", ""),
+                ("plan[follow]", "true"),
             ],
         )
         .await;
@@ -131,6 +132,15 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
             dry.risks[0].starts_with("For 6 projects: Encryption"),
             "{:?}",
             dry.risks
+        );
+
+        // Following the template starts with the confirmed change.
+        let store = console.projects.store();
+        let gen7: composition_admin::domain::ProjectId = "gen-0007".parse().unwrap();
+        let follows = || store.assigned_template(&gen7, SettingsKind::Composition);
+        assert!(
+            follows().await.unwrap().is_none(),
+            "a dry run writes nothing"
         );
 
         // Someone changes one of them at Twilio after the dry run.
@@ -173,6 +183,7 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
         assert_eq!(again.status(), 400, "a second press applies nothing");
         let done = until_done(&console, &id).await;
         assert_eq!(done.count(ItemState::Changed), 4, "{}", done.summary());
+        assert_eq!(follows().await.unwrap().unwrap().id, template);
         let lacking = done
             .items
             .iter()
@@ -197,7 +208,6 @@ fn a_dry_run_plans_from_snapshots_and_applying_it_changes_each_project_once() {
             .contains("Twilio now holds"));
 
         // What Twilio holds, and one audit entry per project changed.
-        let store = console.projects.store();
         for project in ["gen-0007", "gen-0011", "gen-0015", "gen-0016"] {
             let snapshot = store
                 .snapshot(&project.parse().unwrap(), SettingsKind::Composition)
