@@ -174,8 +174,8 @@ pub struct Config {
 
     /// Where drift alerts are posted (repeatable; comma-separated in the
     /// environment): https only (http only to a loopback address).
-    /// hooks.slack.com gets Slack's {"text": …}; others a JSON body signed
-    /// with --alert-secret
+    /// hooks.slack.com (or a path ending in /slack) gets Slack's
+    /// {"text": …}; others a JSON body signed with --alert-secret
     #[arg(long = "alert-webhook", env = "CONSOLE_ALERT_WEBHOOK", value_name = "URL", value_delimiter = ',', value_parser = crate::services::alert_rules::Webhook::parse, hide_env_values = true)]
     pub alert_webhooks: Vec<crate::services::alert_rules::Webhook>,
 

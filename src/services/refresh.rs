@@ -376,9 +376,14 @@ pub async fn refresh_project(refresher: &Refresher, id: &str) -> Result<(), Stri
         }
     }
     let ids = [id.to_owned()];
-    let before = store.project_drift(&project).await.unwrap_or_default();
+    let alerts = refresher.inner.config.alerts.as_ref();
+    // The drift before is read only when alerts compare it with the new.
+    let before = match alerts {
+        Some(_) => store.project_drift(&project).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
     super::drift::recompute_after(store, crate::store::DriftOf::Projects(&ids)).await;
-    if let Some(alerts) = &refresher.inner.config.alerts {
+    if let Some(alerts) = alerts {
         let after = store.project_drift(&project).await.unwrap_or_default();
         let name = match store.project(&project).await {
             Ok(Some(row)) => row.name,

@@ -42,6 +42,37 @@ fn audit<'a>(
     }
 }
 
+/// After a template was stored: its audit entry (before and after), and
+/// the drift of the projects following it computed again.
+async fn saved(
+    store: &Store,
+    caller: &Caller,
+    row: &TemplateRow,
+    before: Option<&TemplateRow>,
+    how: &str,
+) {
+    let (action, verb) = match before {
+        None => (AuditAction::TemplateCreated, "created"),
+        Some(_) if how.is_empty() => (AuditAction::TemplateChanged, "changed"),
+        Some(_) => (AuditAction::TemplateChanged, "replaced"),
+    };
+    record(
+        store,
+        Record {
+            before: before.map(as_json),
+            after: Some(as_json(row)),
+            ..audit(
+                caller,
+                None,
+                action,
+                format!("Template \u{201c}{}\u{201d} {verb}{how}", row.template.name),
+            )
+        },
+    )
+    .await;
+    recompute_after(store, DriftOf::Template(&row.id)).await;
+}
+
 /// Every template, for anyone signed in.
 pub async fn list(store: &Store, caller: &Caller) -> Result<TemplatesView, AppError> {
     let rows = store.templates().await.map_err(internal)?;
@@ -128,25 +159,7 @@ pub async fn save(store: &Store, caller: &Caller, input: &TemplateInput) -> Resu
             ),
         ));
     }
-    let (action, verb) = match &before {
-        None => (AuditAction::TemplateCreated, "created"),
-        Some(_) => (AuditAction::TemplateChanged, "changed"),
-    };
-    record(
-        store,
-        Record {
-            before: before.as_ref().map(as_json),
-            after: Some(as_json(&row)),
-            ..audit(
-                caller,
-                None,
-                action,
-                format!("Template \u{201c}{}\u{201d} {verb}", row.template.name),
-            )
-        },
-    )
-    .await;
-    recompute_after(store, DriftOf::Template(&row.id)).await;
+    saved(store, caller, &row, before.as_ref(), "").await;
     Ok(before.is_none())
 }
 
@@ -262,25 +275,7 @@ pub async fn import(store: &Store, caller: &Caller, text: &str) -> Result<Import
         )));
     }
     for (row, before) in rows {
-        let (action, verb) = match &before {
-            None => (AuditAction::TemplateCreated, "created by an import"),
-            Some(_) => (AuditAction::TemplateChanged, "replaced by an import"),
-        };
-        record(
-            store,
-            Record {
-                before: before.as_ref().map(as_json),
-                after: Some(as_json(&row)),
-                ..audit(
-                    caller,
-                    None,
-                    action,
-                    format!("Template \u{201c}{}\u{201d} {verb}", row.template.name),
-                )
-            },
-        )
-        .await;
-        recompute_after(store, DriftOf::Template(&row.id)).await;
+        saved(store, caller, &row, before.as_ref(), " by an import").await;
     }
     Ok(summary)
 }

@@ -45,29 +45,10 @@ impl Store {
     /// Adds template `id`, or replaces it; false when another template has
     /// the name already.
     pub async fn save_template(&self, row: &TemplateRow) -> Result<bool, StoreError> {
-        let body = serde_json::to_string(&row.template).unwrap_or_default();
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM templates WHERE name = $1 AND id <> $2")
-                .bind(&row.template.name)
-                .bind(&row.id)
-                .fetch_optional(self.writer())
-                .await?;
-        if taken.is_some() {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO templates (id, name, kind, body, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (id) DO UPDATE SET name = $2, kind = $3, body = $4, updated_at = $5, updated_by = $6",
-        )
-        .bind(&row.id)
-        .bind(&row.template.name)
-        .bind(row.kind.slug())
-        .bind(body)
-        .bind(row.updated_at)
-        .bind(&row.updated_by)
-        .execute(self.writer())
-        .await?;
-        Ok(true)
+        Ok(self
+            .save_templates(std::slice::from_ref(row))
+            .await?
+            .is_none())
     }
 
     /// Adds or replaces every template of `rows` in one transaction; the
