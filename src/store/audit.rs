@@ -27,7 +27,7 @@ impl Store {
         entry: &AuditEntry,
         staff_id: Option<&str>,
     ) -> Result<String, StoreError> {
-        insert_audit(self.writer(), entry, staff_id, None).await
+        self.write_audit(entry, staff_id, None).await
     }
 
     /// Adds the completion of the attempt `attempt_id`.
@@ -37,7 +37,27 @@ impl Store {
         entry: &AuditEntry,
         staff_id: Option<&str>,
     ) -> Result<String, StoreError> {
-        insert_audit(self.writer(), entry, staff_id, Some(attempt_id)).await
+        self.write_audit(entry, staff_id, Some(attempt_id)).await
+    }
+
+    /// Through the group commit: the entry is durable when this returns.
+    async fn write_audit(
+        &self,
+        entry: &AuditEntry,
+        staff_id: Option<&str>,
+        attempt_id: Option<&str>,
+    ) -> Result<String, StoreError> {
+        let entry = entry.clone();
+        let staff_id = staff_id.map(str::to_owned);
+        let attempt_id = attempt_id.map(str::to_owned);
+        let id = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    insert_audit(conn, &entry, staff_id.as_deref(), attempt_id.as_deref()).await
+                })
+            })
+            .await?;
+        Ok(id)
     }
 
     /// Entries matching `filter` within `scope`, newest first: `limit` of
@@ -194,7 +214,7 @@ pub(super) async fn insert_audit<'e, E>(
     entry: &AuditEntry,
     staff_id: Option<&str>,
     attempt_id: Option<&str>,
-) -> Result<String, StoreError>
+) -> Result<String, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {

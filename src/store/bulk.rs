@@ -254,10 +254,9 @@ impl Store {
             "UPDATE bulk_jobs SET lease_until = $1 WHERE id = $2 AND owner = $3 AND finished_at IS NULL",
         )
         .bind(lease_until)
-        .bind(id)
-        .bind(owner)
-        .execute(self.writer())
-        .await?;
+        .bind(id.to_owned())
+        .bind(owner.to_owned());
+        let renewed = self.execute(renewed).await?;
         Ok(renewed.rows_affected() == 1)
     }
 
@@ -276,13 +275,12 @@ impl Store {
              WHERE job_id = $4 AND project_id = $5 AND state = $6",
         )
         .bind(to.slug())
-        .bind(message)
+        .bind(message.map(str::to_owned))
         .bind(now)
-        .bind(job)
-        .bind(project)
-        .bind(from.slug())
-        .execute(self.writer())
-        .await?;
+        .bind(job.to_owned())
+        .bind(project.to_owned())
+        .bind(from.slug());
+        let moved = self.execute(moved).await?;
         Ok(moved.rows_affected() == 1)
     }
 

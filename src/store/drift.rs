@@ -65,16 +65,15 @@ impl Store {
         listed: &[Credential],
         at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO credential_lists (project_id, kind, body, read_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (project_id, kind) DO UPDATE SET body = $3, read_at = $4",
         )
-        .bind(project.as_str())
+        .bind(project.as_str().to_owned())
         .bind(list_slug(kind))
         .bind(serde_json::to_string(listed).unwrap_or_else(|_| "[]".into()))
-        .bind(at)
-        .execute(self.writer())
-        .await?;
+        .bind(at);
+        self.execute(query).await?;
         Ok(())
     }
 
@@ -135,71 +134,23 @@ impl Store {
         of: DriftOf<'_>,
         rows: &[DriftRow],
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
-        match of {
-            DriftOf::Everyone => {
-                sqlx::query("DELETE FROM drift").execute(&mut *tx).await?;
-            }
-            DriftOf::Projects(ids) => {
-                for chunk in ids.chunks(CHUNK) {
-                    let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-                    let sql = format!(
-                        "DELETE FROM drift WHERE project_id IN ({})",
-                        marks.join(", ")
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for id in chunk {
-                        query = query.bind(id.as_str());
-                    }
-                    query.execute(&mut *tx).await?;
-                }
-            }
-            DriftOf::Template(id) => {
-                sqlx::query("DELETE FROM drift WHERE template_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        for chunk in rows.chunks(CHUNK) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 6;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5,
-                        n + 6
-                    )
-                })
-                .collect();
-            let sql = format!(
-                "INSERT INTO drift (project_id, kind, template_id, differs, body, computed_at) VALUES {}",
-                values.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for row in chunk {
-                let (differs, body) = match &row.fields {
-                    Some(fields) => (
-                        fields.len() as i64,
-                        serde_json::to_string(fields).unwrap_or_else(|_| "[]".into()),
-                    ),
-                    None => (-1, "[]".to_owned()),
+        let (everyone, ids, template) = match of {
+            DriftOf::Everyone => (true, Vec::new(), String::new()),
+            DriftOf::Projects(ids) => (false, ids.to_vec(), String::new()),
+            DriftOf::Template(id) => (false, Vec::new(), id.to_owned()),
+        };
+        let rows = rows.to_vec();
+        self.write(move |conn| {
+            Box::pin(async move {
+                let of = match (everyone, template.is_empty()) {
+                    (true, _) => DriftOf::Everyone,
+                    (false, true) => DriftOf::Projects(&ids),
+                    (false, false) => DriftOf::Template(&template),
                 };
-                query = query
-                    .bind(row.project_id.as_str())
-                    .bind(row.kind.slug())
-                    .bind(row.template_id.as_str())
-                    .bind(differs)
-                    .bind(body)
-                    .bind(row.computed_at);
-            }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+                replace_drift_on(conn, of, &rows).await
+            })
+        })
+        .await?;
         Ok(())
     }
 
@@ -237,4 +188,76 @@ impl Store {
             .map(|row| Ok((row.try_get("project_id")?, row.try_get("template_id")?)))
             .collect()
     }
+}
+
+/// [`Store::replace_drift`] inside the writer's transaction.
+async fn replace_drift_on(
+    conn: &mut sqlx::AnyConnection,
+    of: DriftOf<'_>,
+    rows: &[DriftRow],
+) -> Result<(), sqlx::Error> {
+    match of {
+        DriftOf::Everyone => {
+            sqlx::query("DELETE FROM drift").execute(&mut *conn).await?;
+        }
+        DriftOf::Projects(ids) => {
+            for chunk in ids.chunks(CHUNK) {
+                let marks: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+                let sql = format!(
+                    "DELETE FROM drift WHERE project_id IN ({})",
+                    marks.join(", ")
+                );
+                let mut query = sqlx::query(&sql);
+                for id in chunk {
+                    query = query.bind(id.as_str());
+                }
+                query.execute(&mut *conn).await?;
+            }
+        }
+        DriftOf::Template(id) => {
+            sqlx::query("DELETE FROM drift WHERE template_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for chunk in rows.chunks(CHUNK) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO drift (project_id, kind, template_id, differs, body, computed_at) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let (differs, body) = match &row.fields {
+                Some(fields) => (
+                    fields.len() as i64,
+                    serde_json::to_string(fields).unwrap_or_else(|_| "[]".into()),
+                ),
+                None => (-1, "[]".to_owned()),
+            };
+            query = query
+                .bind(row.project_id.as_str())
+                .bind(row.kind.slug())
+                .bind(row.template_id.as_str())
+                .bind(differs)
+                .bind(body)
+                .bind(row.computed_at);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }

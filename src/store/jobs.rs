@@ -222,12 +222,11 @@ impl Store {
         .bind(state)
         .bind(message)
         .bind(now)
-        .bind(&item.job_id)
-        .bind(&item.project_id)
-        .bind(owner)
-        .bind(item.attempt)
-        .execute(self.writer())
-        .await?;
+        .bind(item.job_id.clone())
+        .bind(item.project_id.clone())
+        .bind(owner.to_owned())
+        .bind(item.attempt);
+        let updated = self.execute(updated).await?;
         Ok(updated.rows_affected() == 1)
     }
 

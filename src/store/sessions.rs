@@ -38,12 +38,12 @@ impl SessionTable {
         data: &serde_json::Value,
         expires_at: i64,
     ) -> std::result::Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
-            .bind(hash(id))
-            .bind(data.to_string())
-            .bind(expires_at)
-            .execute(self.store.writer())
-            .await?;
+        let query =
+            sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
+                .bind(hash(id))
+                .bind(data.to_string())
+                .bind(expires_at);
+        self.store.execute(query).await?;
         Ok(())
     }
 }
@@ -72,11 +72,9 @@ impl tower_sessions::SessionStore for SessionTable {
                 "INSERT INTO sessions (id_hash, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id_hash) DO NOTHING",
             )
             .bind(hash(&record.id))
-            .bind(data.as_str())
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(self.store.writer())
-            .await
-            .map_err(backend)?;
+            .bind(data.clone())
+            .bind(record.expiry_date.unix_timestamp());
+            let inserted = self.store.execute(inserted).await.map_err(backend)?;
             if inserted.rows_affected() == 1 {
                 return Ok(());
             }
@@ -89,13 +87,12 @@ impl tower_sessions::SessionStore for SessionTable {
     /// signed out (here or on another instance) cannot bring it back.
     async fn save(&self, record: &Record) -> Result<()> {
         let data = encode(record)?;
-        sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
-            .bind(hash(&record.id))
-            .bind(data)
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(self.store.writer())
-            .await
-            .map_err(backend)?;
+        let query =
+            sqlx::query("UPDATE sessions SET data = $2, expires_at = $3 WHERE id_hash = $1")
+                .bind(hash(&record.id))
+                .bind(data)
+                .bind(record.expiry_date.unix_timestamp());
+        self.store.execute(query).await.map_err(backend)?;
         Ok(())
     }
 
@@ -120,11 +117,8 @@ impl tower_sessions::SessionStore for SessionTable {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(hash(id))
-            .execute(self.store.writer())
-            .await
-            .map_err(backend)?;
+        let query = sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(hash(id));
+        self.store.execute(query).await.map_err(backend)?;
         Ok(())
     }
 }

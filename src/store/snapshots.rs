@@ -53,110 +53,18 @@ impl Store {
         read: Result<&SettingsState, &str>,
         by: Option<&str>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
-        let (project, kind) = (project.as_str(), kind.slug());
-        let changed = match read {
-            Ok(state) => {
-                let last = sqlx::query(
-                    "SELECT n, state FROM state_history WHERE project_id = $1 AND kind = $2 ORDER BY n DESC LIMIT 1",
-                )
-                .bind(project)
-                .bind(kind)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let (n, same) = match &last {
-                    Some(row) => {
-                        let held = from_json("state", &row.try_get::<String, _>("state")?)?;
-                        (
-                            row.try_get::<i64, _>("n")?,
-                            held.essence() == state.essence(),
-                        )
-                    }
-                    None => (0, false),
-                };
-                // A read that looked up no names keeps those an earlier one did.
-                let earlier = sqlx::query_scalar::<_, Option<String>>(
-                    "SELECT state FROM snapshots WHERE project_id = $1 AND kind = $2",
-                )
-                .bind(project)
-                .bind(kind)
-                .fetch_optional(&mut *tx)
-                .await?
-                .flatten();
-                let state = match earlier {
-                    Some(text) => state.clone().with_names_from(&from_json("state", &text)?),
-                    None => state.clone(),
-                };
-                let json = to_json(&state);
-                if !same {
-                    // No name given: the audit trail may still explain it (a
-                    // save whose own snapshot was not written).
-                    let by = match by {
-                        Some(by) => Some(by.to_owned()),
-                        None if n > 0 => saved_by(&mut tx, project, kind, &last).await?,
-                        None => None,
-                    };
-                    // The first read is where the history starts, no change.
-                    let outside = i64::from(n > 0 && by.is_none());
-                    sqlx::query(
-                        "INSERT INTO state_history (project_id, kind, n, seen_at, state, changed_by) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(project)
-                    .bind(kind)
-                    .bind(n + 1)
-                    .bind(at)
-                    .bind(json.clone())
-                    .bind(by.clone())
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO snapshots (project_id, kind, read_at, state, encrypted, external, error, changed_at, changed_by, outside, missing) \
-                         VALUES ($1, $2, $3, $4, $5, $6, NULL, $3, $7, $8, $9) \
-                         ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, changed_at = $3, changed_by = $7, outside = $8, missing = $9",
-                    )
-                    .bind(project)
-                    .bind(kind)
-                    .bind(at)
-                    .bind(json)
-                    .bind(i64::from(state.encryption_enabled))
-                    .bind(i64::from(state.storage_enabled))
-                    .bind(by)
-                    .bind(outside)
-                    .bind(i64::from(!state.missing.is_empty()))
-                    .execute(&mut *tx)
-                    .await?;
-                } else {
-                    sqlx::query(
-                        "UPDATE snapshots SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, missing = $7 WHERE project_id = $1 AND kind = $2",
-                    )
-                    .bind(project)
-                    .bind(kind)
-                    .bind(at)
-                    .bind(json)
-                    .bind(i64::from(state.encryption_enabled))
-                    .bind(i64::from(state.storage_enabled))
-                    .bind(i64::from(!state.missing.is_empty()))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                !same
-            }
-            Err(why) => {
-                // The last good state stays: the fleet shows it with the error.
-                sqlx::query(
-                    "INSERT INTO snapshots (project_id, kind, read_at, error) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, error = $4",
-                )
-                .bind(project)
-                .bind(kind)
-                .bind(at)
-                .bind(why)
-                .execute(&mut *tx)
-                .await?;
-                false
-            }
-        };
-        tx.commit().await?;
+        let project = project.as_str().to_owned();
+        let read = read.cloned().map_err(str::to_owned);
+        let by = by.map(str::to_owned);
+        let changed = self
+            .write(move |conn| {
+                Box::pin(async move {
+                    record_read_on(conn, &project, kind.slug(), at, read, by.as_deref())
+                        .await
+                        .map_err(super::into_sqlx)
+                })
+            })
+            .await?;
         Ok(changed)
     }
 
@@ -209,10 +117,123 @@ impl Store {
     }
 }
 
+/// [`Store::record_read`] inside the writer's transaction.
+async fn record_read_on(
+    conn: &mut sqlx::AnyConnection,
+    project: &str,
+    kind: &str,
+    at: i64,
+    read: Result<SettingsState, String>,
+    by: Option<&str>,
+) -> Result<bool, StoreError> {
+    let changed = match read {
+        Ok(state) => {
+            let last = sqlx::query(
+                "SELECT n, state FROM state_history WHERE project_id = $1 AND kind = $2 ORDER BY n DESC LIMIT 1",
+            )
+            .bind(project)
+            .bind(kind)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (n, same) = match &last {
+                Some(row) => {
+                    let held = from_json("state", &row.try_get::<String, _>("state")?)?;
+                    (
+                        row.try_get::<i64, _>("n")?,
+                        held.essence() == state.essence(),
+                    )
+                }
+                None => (0, false),
+            };
+            // A read that looked up no names keeps those an earlier one did.
+            let earlier = sqlx::query_scalar::<_, Option<String>>(
+                "SELECT state FROM snapshots WHERE project_id = $1 AND kind = $2",
+            )
+            .bind(project)
+            .bind(kind)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+            let state = match earlier {
+                Some(text) => state.clone().with_names_from(&from_json("state", &text)?),
+                None => state.clone(),
+            };
+            let json = to_json(&state);
+            if !same {
+                // No name given: the audit trail may still explain it (a
+                // save whose own snapshot was not written).
+                let by = match by {
+                    Some(by) => Some(by.to_owned()),
+                    None if n > 0 => saved_by(conn, project, kind, &last).await?,
+                    None => None,
+                };
+                // The first read is where the history starts, no change.
+                let outside = i64::from(n > 0 && by.is_none());
+                sqlx::query(
+                    "INSERT INTO state_history (project_id, kind, n, seen_at, state, changed_by) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(project)
+                .bind(kind)
+                .bind(n + 1)
+                .bind(at)
+                .bind(json.clone())
+                .bind(by.clone())
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO snapshots (project_id, kind, read_at, state, encrypted, external, error, changed_at, changed_by, outside, missing) \
+                     VALUES ($1, $2, $3, $4, $5, $6, NULL, $3, $7, $8, $9) \
+                     ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, changed_at = $3, changed_by = $7, outside = $8, missing = $9",
+                )
+                .bind(project)
+                .bind(kind)
+                .bind(at)
+                .bind(json)
+                .bind(i64::from(state.encryption_enabled))
+                .bind(i64::from(state.storage_enabled))
+                .bind(by)
+                .bind(outside)
+                .bind(i64::from(!state.missing.is_empty()))
+                .execute(&mut *conn)
+                .await?;
+            } else {
+                sqlx::query(
+                    "UPDATE snapshots SET read_at = $3, state = $4, encrypted = $5, external = $6, error = NULL, missing = $7 WHERE project_id = $1 AND kind = $2",
+                )
+                .bind(project)
+                .bind(kind)
+                .bind(at)
+                .bind(json)
+                .bind(i64::from(state.encryption_enabled))
+                .bind(i64::from(state.storage_enabled))
+                .bind(i64::from(!state.missing.is_empty()))
+                .execute(&mut *conn)
+                .await?;
+            }
+            !same
+        }
+        Err(why) => {
+            // The last good state stays: the fleet shows it with the error.
+            sqlx::query(
+                "INSERT INTO snapshots (project_id, kind, read_at, error) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (project_id, kind) DO UPDATE SET read_at = $3, error = $4",
+            )
+            .bind(project)
+            .bind(kind)
+            .bind(at)
+            .bind(why)
+            .execute(&mut *conn)
+            .await?;
+            false
+        }
+    };
+    Ok(changed)
+}
+
 /// Who saved `kind` of `project` since the history's last row (`last`),
 /// as the audit trail says: the newest settings save that ended done.
 async fn saved_by(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     project: &str,
     kind: &str,
     last: &Option<sqlx::any::AnyRow>,
@@ -226,7 +247,7 @@ async fn saved_by(
             .bind(project)
             .bind(kind)
             .bind(n)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?;
             (row.try_get("seen_at")?, row.try_get("changed_by")?)
         }
@@ -246,6 +267,6 @@ async fn saved_by(
     .bind(project)
     .bind(format!("{title} saved"))
     .bind(since)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?)
 }
