@@ -94,6 +94,7 @@ async fn plan_and_apply(plan: bool, apply: bool) {
     let pool = TwilioPool::new(PoolConfig {
         video_base_url: fake.base_url(),
         accounts_base_url: fake.base_url(),
+        api_base_url: fake.base_url(),
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(10),
         retries: RetryPolicy::default(),

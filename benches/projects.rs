@@ -133,6 +133,7 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
     let pool = TwilioPool::new(PoolConfig {
         video_base_url: fake_base.to_owned(),
         accounts_base_url: fake_base.to_owned(),
+        api_base_url: fake_base.to_owned(),
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(10),
         retries: RetryPolicy::default(),
@@ -176,6 +177,7 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
             },
         ),
         projects,
+        console_name: "bench".into(),
         site: Site::new(addr, None),
         deadline: Duration::from_secs(30),
     });

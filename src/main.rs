@@ -70,6 +70,7 @@ async fn run(mut config: Config) -> Result<(), String> {
         site,
         deadline: Duration::from_secs(config.deadline),
         refresh,
+        console_name: config.console_name.clone(),
     });
     let listener = composition_admin::server::listen(addr)
         .await

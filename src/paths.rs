@@ -26,6 +26,14 @@ pub fn bulk(job: &str) -> String {
     format!("/bulk/{job}")
 }
 
+/// Importing a parent account's subaccounts (admins only).
+pub const IMPORTS: &str = "/imports";
+
+/// One import: what was found, then each subaccount's outcome.
+pub fn import(id: &str) -> String {
+    format!("{IMPORTS}/{id}")
+}
+
 /// Staff accounts (admins only).
 pub const STAFF: &str = "/staff";
 

@@ -179,6 +179,22 @@ impl Vault {
             .map_err(|_| VaultError::Malformed)
     }
 
+    /// `text` sealed for a purpose other than a project's secret (a
+    /// parent's login carried between two forms, say): `context` names the
+    /// purpose and whom it is for, and must start with "note ", which no
+    /// project's context does.
+    pub fn seal_note(&self, context: &str, text: &str) -> String {
+        self.seal_for(&format!("composition-admin note {context}"), text)
+    }
+
+    /// What [`Vault::seal_note`] sealed with the same context.
+    pub fn open_note(&self, context: &str, sealed: &str) -> Result<SecretString, VaultError> {
+        let bytes = self.open_for(&format!("composition-admin note {context}"), sealed)?;
+        String::from_utf8(bytes)
+            .map(SecretString::from)
+            .map_err(|_| VaultError::Malformed)
+    }
+
     /// A value only this key opens, kept in the store to recognise the key.
     pub fn key_check(&self) -> String {
         self.seal_for(KEY_CHECK_CONTEXT, KEY_CHECK_TEXT)
@@ -295,6 +311,21 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_note_opens_only_in_its_context() {
+        use secrecy::ExposeSecret;
+        let vault = Vault::new(&MasterKey::generate());
+        let sealed = vault.seal_note("parent for staff-1", "the text");
+        let opened = vault.open_note("parent for staff-1", &sealed).unwrap();
+        assert_eq!(opened.expose_secret(), "the text");
+        assert!(vault.open_note("parent for staff-2", &sealed).is_err());
+        assert!(!sealed.contains("the text"));
+        // Nor does a project's sealed secret open as a note, or the reverse.
+        let secret = vault.seal(&id("p1"), "token");
+        assert!(vault.open_note("p1", &secret).is_err());
+        assert!(vault.open(&id("note"), &sealed).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-import { expect, Page, Request } from "@playwright/test";
+import { expect, Page, Request, test } from "@playwright/test";
 
 // The demo project of the built-in Twilio fake, and its pages.
 export const DEMO_PROJECT = "/projects/demo-acme";
@@ -58,3 +58,25 @@ export async function saveReviewed(page: Page) {
 export const keyPicker = (page: Page) => page.getByLabel("Encryption key", { exact: true });
 export const awsPicker = (page: Page) => page.getByLabel("AWS credential", { exact: true });
 export const keyPaste = (page: Page) => page.getByLabel("Or paste a public key SID");
+
+// The demo parent account, whose thirty subaccounts are not yet projects.
+export const PARENT = "AC00000000000000000000000000de0100";
+export const PARENT_TOKEN = "demo0000000000000000000000000100";
+export const sub = (i: number) => `AC${(0xde1000 + i).toString(16).padStart(32, "0")}`;
+
+/** Forgets the projects an import made, so other tests see the demo as it was. */
+export async function removeImported(page: Page) {
+  const origin = new URL(test.info().project.use.baseURL ?? "http://127.0.0.1:3000").origin;
+  const headers = { Origin: origin, Accept: "application/json" };
+  const listed = await page.request.post("/api/projects/list", { headers, form: { search: "Globex" } });
+  expect(listed.status()).toBe(200);
+  const found = await listed.json();
+  for (const project of found.projects) {
+    const removed = await page.request.post("/api/projects/remove", {
+      headers,
+      form: { project: project.id, confirm: "true" },
+    });
+    expect(removed.status()).toBe(200);
+  }
+}
+

@@ -10,6 +10,10 @@ import {
   saveConfirming,
   saveReviewed,
   uniqueName,
+  PARENT,
+  PARENT_TOKEN,
+  removeImported,
+  sub,
 } from "./helpers";
 
 // The same flows as plain HTML form posts: this project runs with JavaScript off.
@@ -252,4 +256,27 @@ test("a bulk change without JavaScript: a dry run page, a confirmed apply, a pag
   await page.getByRole("button", { name: "Apply to 1 project" }).click();
   await expect(page.getByRole("status")).toContainText("Done.", { timeout: 30_000 });
   await expect(contoso).toContainText("Changed");
+});
+
+test("imports subaccounts of a parent with plain forms", async ({ page }) => {
+  await page.goto("/imports");
+  await page.getByLabel("Parent account SID").fill(PARENT);
+  await page.getByLabel("Auth token or key secret").fill(PARENT_TOKEN);
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("30 subaccounts found");
+  // Keep three ticked.
+  const boxes = page.getByRole("checkbox");
+  const count = await boxes.count();
+  for (let i = 0; i < count; i++) await boxes.nth(i).uncheck();
+  const row = (i: number) => page.getByRole("row").filter({ hasText: sub(i) });
+  for (const i of [5, 6, 7]) await row(i).getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Import the ticked subaccounts" }).click();
+  // The page reloads itself until the import is done.
+  await expect(page.getByRole("status")).toContainText("Done: 3 imported, 0 failed, of 3 chosen.", { timeout: 20_000 });
+  await expect(row(5)).toContainText("Imported: its new key works");
+  await expect(row(8)).toContainText("Not yet a project");
+  await page.goto("/projects?q=Globex");
+  await expect(page.locator(".count")).toContainText("3 of");
+  await removeImported(page);
 });

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bulk;
 pub mod credentials;
 pub mod fleet;
+pub mod imports;
 pub mod projects;
 pub mod settings;
 pub mod staff;

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 const SEED_FORMAT: &str = r#"Seed file format (JSON):
   {"accounts": [{
      "sid": "AC + 32 hex",            "auth_token": "any text",
-     "api_keys": [{"sid": "SK + 32 hex", "secret": "any text"}],
+     "friendly_name": "My first Twilio account",  "status": "active" | "suspended" | "closed",
+     "owner_account_sid": "AC… of a parent listed earlier (makes this a subaccount)",
+     "date_created": "2026-01-31T12:00:00Z",
+     "api_keys": [{"sid": "SK + 32 hex", "secret": "any text", "main": false,
+                   "friendly_name": "optional"}],   (main: lists accounts and makes keys)
      "credentials": [{"sid": "CR + 32 hex", "kind": "aws" | "public_key",
                       "friendly_name": "optional", "date_created": "2026-01-31T12:00:00Z"}],
      "composition_settings": {"friendly_name": …, "encryption_enabled": …, "encryption_key_sid": …,
@@ -20,7 +24,8 @@ const SEED_FORMAT: &str = r#"Seed file format (JSON):
 Only "sid" and "auth_token" are required. State lives in memory and is lost on exit."#;
 
 /// A local emulator of the Twilio endpoints composition-admin uses:
-/// Video Composition/Recording settings and Accounts AWS/PublicKey credentials.
+/// Video Composition/Recording settings, Accounts AWS/PublicKey credentials,
+/// and the 2010-04-01 Accounts and Keys resources (subaccounts and API keys).
 #[derive(Parser)]
 #[command(name = "twilio-fake", version, after_long_help = SEED_FORMAT)]
 struct Args {

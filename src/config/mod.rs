@@ -51,6 +51,15 @@ pub struct Config {
     #[arg(long, env = "TWILIO_ACCOUNTS_BASE_URL", default_value = "https://accounts.twilio.com", value_parser = parse_base_url)]
     pub accounts_base_url: String,
 
+    /// This console's name in the API keys it makes inside subaccounts
+    /// ("composition-admin NAME 2026-12-04"): letters, digits, '.', '-', '_'
+    #[arg(long, env = "CONSOLE_NAME", default_value = "console", value_parser = parse_console_name)]
+    pub console_name: String,
+
+    /// Base URL of Twilio's 2010-04-01 API (subaccounts and API keys)
+    #[arg(long, env = "TWILIO_API_BASE_URL", default_value = "https://api.twilio.com", value_parser = parse_base_url)]
+    pub api_base_url: String,
+
     /// The project's account SID (AC…)
     #[arg(long, env = "TWILIO_ACCOUNT_SID", value_name = "AC…")]
     pub account_sid: Option<AccountSid>,
@@ -223,6 +232,16 @@ pub enum Command {
         #[arg(long = "project", value_name = "ID")]
         projects: Vec<String>,
     },
+}
+
+/// A short name for the keys this console makes: it shows in Twilio's
+/// console, so plain characters only.
+fn parse_console_name(raw: &str) -> Result<String, String> {
+    let fine = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    if raw.is_empty() || raw.len() > 24 || !raw.chars().all(fine) {
+        return Err("expected 1 to 24 letters, digits, '.', '-' or '_'".into());
+    }
+    Ok(raw.to_owned())
 }
 
 /// Twilio's base URL: https, or http only to this machine (a local fake),

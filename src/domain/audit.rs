@@ -39,6 +39,7 @@ pub enum AuditAction {
     ProjectAdded,
     ProjectEdited,
     ProjectRemoved,
+    ProjectsImported,
     StaffAdded,
     StaffChanged,
     StaffRemoved,
@@ -51,7 +52,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -62,6 +63,7 @@ impl AuditAction {
         Self::ProjectAdded,
         Self::ProjectEdited,
         Self::ProjectRemoved,
+        Self::ProjectsImported,
         Self::StaffAdded,
         Self::StaffChanged,
         Self::StaffRemoved,
@@ -85,6 +87,7 @@ impl AuditAction {
             Self::ProjectAdded => "project-added",
             Self::ProjectEdited => "project-edited",
             Self::ProjectRemoved => "project-removed",
+            Self::ProjectsImported => "projects-imported",
             Self::StaffAdded => "staff-added",
             Self::StaffChanged => "staff-changed",
             Self::StaffRemoved => "staff-removed",
@@ -113,6 +116,7 @@ impl AuditAction {
             Self::ProjectAdded => "Project added",
             Self::ProjectEdited => "Project edited",
             Self::ProjectRemoved => "Project removed",
+            Self::ProjectsImported => "Projects imported",
             Self::StaffAdded => "Staff added",
             Self::StaffChanged => "Staff changed",
             Self::StaffRemoved => "Staff removed",

@@ -14,6 +14,7 @@ pub mod s3_url;
 pub mod settings;
 pub mod sid;
 pub mod staff;
+pub mod subaccount;
 pub mod template;
 pub mod template_form;
 pub mod template_view;
@@ -31,3 +32,4 @@ pub use project::{
 pub use settings::{MediaSettings, PastedSids, SettingsInput, SettingsKind, SettingsUpdate};
 pub use sid::{AccountSid, ApiKeySid, CredentialSid, SidError};
 pub use staff::{Role, SignInInput, StaffId, StaffInput, StaffSummary, StaffView};
+pub use subaccount::AccountStatus;

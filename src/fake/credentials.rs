@@ -4,6 +4,7 @@
 use super::auth::Authed;
 use super::error::{bad_request, ApiError};
 use super::form::Form;
+use super::paging::PageQuery;
 use super::public_key::check_public_key;
 use super::{now_iso, Account, Credential, CredentialKind, FakeState, ACCOUNTS_HOST};
 use crate::domain::{AccountSid, CredentialSid};
@@ -12,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::domain::credentials::MAX_FRIENDLY_NAME;
@@ -128,49 +129,13 @@ fn create(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// `PageSize`, `Page` and `PageToken`, as Twilio's list endpoints take them.
-#[derive(Deserialize)]
-pub struct PageQuery {
-    #[serde(rename = "PageSize")]
-    page_size: Option<String>,
-    #[serde(rename = "Page")]
-    page: Option<String>,
-    #[serde(rename = "PageToken")]
-    page_token: Option<String>,
-}
-
-/// Highest `Page` answered; with `PageSize` at most 1,000 every offset the
-/// fake computes stays far from overflowing.
-const MAX_PAGE: usize = 1_000_000;
-
 fn list(
     state: &FakeState,
     sid: &AccountSid,
     kind: CredentialKind,
     query: &PageQuery,
 ) -> Result<Response, ApiError> {
-    let page_size = match &query.page_size {
-        None => 50,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| bad_request("Invalid PageSize: expected a number from 1 to 1000"))?,
-    };
-    let page = match &query.page {
-        None => 0,
-        Some(raw) => raw
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= MAX_PAGE)
-            .ok_or_else(|| bad_request("Invalid Page: expected a number from 0 to 1000000"))?,
-    };
-    // Our tokens are `PA<offset>`; a token must agree with the page it names.
-    if let Some(token) = &query.page_token {
-        if token != &format!("PA{}", page * page_size) {
-            return Err(bad_request("Invalid PageToken"));
-        }
-    }
+    let (page_size, page) = query.bounds()?;
     let path = kind.path();
     let page_url = |n: usize| {
         let token = if n == 0 {

@@ -102,6 +102,10 @@ fn account(i: u32) -> AccountSeed {
             ),
         ],
         encryption_available: true,
+        friendly_name: format!("{} {i:03}", NAMES[(i as usize) % NAMES.len()]),
+        status: Default::default(),
+        owner_account_sid: None,
+        date_created: "2026-01-01T00:00:00Z".into(),
         composition_settings: Some(settings(i, compositions.0, compositions.1, "compositions")),
         recording_settings: Some(settings(i, recordings.0, recordings.1, "recordings")),
     }
@@ -149,6 +153,124 @@ pub fn slow_accounts(n: u32) -> Vec<FaultRule> {
             times: None,
         })
         .collect()
+}
+
+const CITIES: [&str; 30] = [
+    "Amsterdam",
+    "Athens",
+    "Austin",
+    "Bergen",
+    "Bogota",
+    "Cairo",
+    "Denver",
+    "Dublin",
+    "Durban",
+    "Geneva",
+    "Hanoi",
+    "Helsinki",
+    "Kyoto",
+    "Lagos",
+    "Leeds",
+    "Lima",
+    "Lisbon",
+    "Lyon",
+    "Manila",
+    "Miami",
+    "Milan",
+    "Nairobi",
+    "Osaka",
+    "Oslo",
+    "Porto",
+    "Quito",
+    "Riga",
+    "Seoul",
+    "Tallinn",
+    "Zurich",
+];
+
+/// A parent (main) account: who it is, and how its subaccounts are named.
+pub struct Parent<'a> {
+    pub sid: &'a str,
+    pub auth_token: &'a str,
+    pub name: &'a str,
+    /// A Main API key and a Standard one, `(sid, secret)` each.
+    pub main_key: (&'a str, &'a str),
+    pub standard_key: (&'a str, &'a str),
+    /// Subaccount `i` gets SID `AC` + `first_sub + i` in 32 hex digits.
+    pub first_sub: u64,
+}
+
+/// Subaccount `i` (from 1) of a parent.
+pub fn subaccount_sid(parent: &Parent, i: u32) -> String {
+    format!("AC{:032x}", parent.first_sub + u64::from(i))
+}
+
+/// The parent and `n` subaccounts: every fifteenth suspended, the 22nd of
+/// each fifty closed, the rest active; each with a public key.
+pub fn parent_seed(parent: &Parent, n: u32) -> Vec<AccountSeed> {
+    use super::seed::ApiKeySeed;
+    let key = |(sid, secret): (&str, &str), main: bool, name: &str| ApiKeySeed {
+        sid: sid.parse().expect("well formed"),
+        secret: secret.into(),
+        main,
+        friendly_name: name.into(),
+    };
+    let bare = |sid: String, token: String, name: String| AccountSeed {
+        sid: sid.parse().expect("well formed"),
+        auth_token: token,
+        friendly_name: name,
+        status: Default::default(),
+        owner_account_sid: None,
+        date_created: "2026-01-01T00:00:00Z".into(),
+        api_keys: Vec::new(),
+        credentials: Vec::new(),
+        composition_settings: None,
+        recording_settings: None,
+        encryption_available: true,
+    };
+    let mut main = bare(
+        parent.sid.into(),
+        parent.auth_token.into(),
+        parent.name.into(),
+    );
+    main.api_keys = vec![
+        key(parent.main_key, true, "operations (main)"),
+        key(parent.standard_key, false, "reporting (standard)"),
+    ];
+    let mut seeds = vec![main];
+    let word = parent.name.split_whitespace().next().unwrap_or("Sub");
+    for i in 1..=n {
+        let city = CITIES[(i as usize - 1) % CITIES.len()];
+        let name = if n as usize <= CITIES.len() {
+            format!("{word} {city}")
+        } else {
+            format!("{word} {city} {i:03}")
+        };
+        let sid = subaccount_sid(parent, i);
+        let mut sub = bare(
+            sid.clone(),
+            format!("{:032x}", parent.first_sub * 3 + u64::from(i)),
+            name,
+        );
+        sub.owner_account_sid = Some(parent.sid.parse().expect("well formed"));
+        sub.status = if i % 15 == 0 {
+            crate::domain::AccountStatus::Suspended
+        } else if i % 50 == 22 {
+            crate::domain::AccountStatus::Closed
+        } else {
+            crate::domain::AccountStatus::Active
+        };
+        sub.credentials = vec![CredentialSeed {
+            sid: format!("CR{:032x}", parent.first_sub * 5 + u64::from(i))
+                .parse()
+                .expect("well formed"),
+            kind: CredentialKind::PublicKey,
+            friendly_name: Some(format!("{}-key", word.to_lowercase())),
+            date_created: "2026-01-01T00:00:00Z".into(),
+        }];
+        seeds.push(sub);
+    }
+    seeds
 }
 
 #[cfg(test)]

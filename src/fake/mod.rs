@@ -2,12 +2,15 @@
 //! uses, with Twilio's auth, response shapes and error bodies. Tests start it
 //! in-process on port 0; `twilio-fake` serves it on its own.
 
+mod accounts;
 mod auth;
 mod credentials;
 mod error;
 mod faults;
 mod form;
 pub mod generated;
+mod keys;
+mod paging;
 mod public_key;
 pub mod seed;
 mod settings;
@@ -15,7 +18,9 @@ mod settings;
 pub use faults::{Fault, FaultRule};
 pub use seed::{AccountSeed, Seed};
 
-use crate::domain::{AccountSid, ApiKeySid, CredentialSid, MediaSettings, SettingsKind};
+use crate::domain::{
+    AccountSid, AccountStatus, ApiKeySid, CredentialSid, MediaSettings, SettingsKind,
+};
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, MethodRouter};
 use axum::Router;
@@ -28,6 +33,8 @@ use tokio::sync::oneshot;
 /// returns, as Twilio does, whatever address it is reached on.
 pub const VIDEO_HOST: &str = "https://video.twilio.com";
 pub const ACCOUNTS_HOST: &str = "https://accounts.twilio.com";
+/// The 2010-04-01 API's host; its answers carry relative URIs instead.
+pub const API_HOST: &str = "https://api.twilio.com";
 
 /// Request bodies above this size get a 413, like a real front end would.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -55,11 +62,44 @@ pub fn now_iso() -> String {
         .expect("a UTC timestamp formats")
 }
 
+/// An ISO-8601 date as the 2010-04-01 API writes dates (RFC 2822).
+pub fn rfc2822(iso: &str) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::PrimitiveDateTime::parse(iso, &format)
+        .ok()
+        .and_then(|t| {
+            t.assume_utc()
+                .format(&time::format_description::well_known::Rfc2822)
+                .ok()
+        })
+        .unwrap_or_else(|| iso.to_owned())
+}
+
+/// An API key. Main keys reach the Accounts and Keys resources as the auth
+/// token does; Standard keys (the only kind the REST API creates) do not.
+#[derive(Clone, Debug)]
+pub struct ApiKey {
+    pub secret: String,
+    pub main: bool,
+    pub friendly_name: String,
+    pub date_created: String,
+    pub seq: u64,
+}
+
 /// One account's state, kept apart from every other account's.
 #[derive(Clone, Debug)]
 pub struct Account {
     pub auth_token: String,
-    pub api_keys: HashMap<ApiKeySid, String>,
+    pub friendly_name: String,
+    pub status: AccountStatus,
+    /// The parent of a subaccount; None for a main account.
+    pub owner: Option<AccountSid>,
+    pub date_created: String,
+    pub date_updated: String,
+    /// Creation order among accounts, which the Accounts list follows.
+    pub order: u64,
+    pub api_keys: HashMap<ApiKeySid, ApiKey>,
     pub credentials: BTreeMap<CredentialSid, Credential>,
     pub next_seq: u64,
     pub settings: HashMap<SettingsKind, MediaSettings>,
@@ -124,7 +164,8 @@ impl FakeState {
         let accounts = seed
             .accounts
             .iter()
-            .map(|a| (a.sid.clone(), a.to_account()))
+            .zip(0..)
+            .map(|(a, order)| (a.sid.clone(), a.to_account(order)))
             .collect();
         Self {
             accounts: Arc::new(Mutex::new(accounts)),
@@ -221,6 +262,16 @@ pub fn router(state: FakeState) -> Router {
         .route(
             "/v1/RecordingSettings/Default",
             methods(get(settings::fetch_recording).post(settings::update_recording)),
+        )
+        .route("/2010-04-01/Accounts.json", methods(get(accounts::list)))
+        .route("/2010-04-01/Accounts/{sid}", methods(get(accounts::fetch)))
+        .route(
+            "/2010-04-01/Accounts/{sid}/Keys.json",
+            methods(get(keys::list).post(keys::create)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{sid}/Keys/{key}",
+            methods(get(keys::fetch).delete(keys::delete)),
         )
         .route(
             "/__fake/faults",

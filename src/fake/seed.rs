@@ -2,8 +2,10 @@
 //! that gives the console one project with a public key and an AWS
 //! credential to point its settings at.
 
-use super::{Account, Credential, CredentialKind};
-use crate::domain::{AccountSid, ApiKeySid, CredentialSid, MediaSettings, SettingsKind};
+use super::{Account, ApiKey, Credential, CredentialKind};
+use crate::domain::{
+    AccountSid, AccountStatus, ApiKeySid, CredentialSid, MediaSettings, SettingsKind,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -19,6 +21,16 @@ pub struct Seed {
 pub struct AccountSeed {
     pub sid: AccountSid,
     pub auth_token: String,
+    /// Twilio names a new account "My first Twilio account".
+    #[serde(default = "first_account")]
+    pub friendly_name: String,
+    #[serde(default)]
+    pub status: AccountStatus,
+    /// The parent, for a subaccount (which must come after it).
+    #[serde(default)]
+    pub owner_account_sid: Option<AccountSid>,
+    #[serde(default = "default_date")]
+    pub date_created: String,
     #[serde(default)]
     pub api_keys: Vec<ApiKeySeed>,
     #[serde(default)]
@@ -35,11 +47,20 @@ fn available() -> bool {
     true
 }
 
+fn first_account() -> String {
+    "My first Twilio account".into()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeySeed {
     pub sid: ApiKeySid,
     pub secret: String,
+    /// A Main key lists accounts and makes keys; a Standard one cannot.
+    #[serde(default)]
+    pub main: bool,
+    #[serde(default)]
+    pub friendly_name: String,
 }
 
 #[derive(Deserialize)]
@@ -64,7 +85,7 @@ pub const DEMO_AWS_CREDENTIAL_SID: &str = "CR00000000000000000000000000de0b01";
 /// The demo project page the README and the end-to-end tests open.
 pub const DEMO_PROJECT_ID: &str = "demo-acme";
 
-/// Seven accounts: five registered as demo projects with different settings
+/// Seven accounts (and the demo parent's, added in `Seed::demo`): five registered as demo projects with different settings
 /// (plain, encrypted, storing in S3, both, and one registered with a wrong
 /// token), and two left for a newcomer (or a test) to add.
 const DEMO_SEED: &str = r#"{
@@ -191,32 +212,83 @@ pub fn demo_projects() -> Vec<(crate::domain::ProjectId, crate::domain::ProjectU
     ]
 }
 
+/// The demo parent account, whose subaccounts are not yet projects. Not
+/// secrets: they only open the local fake.
+pub const DEMO_PARENT: super::generated::Parent<'static> = super::generated::Parent {
+    sid: "AC00000000000000000000000000de0100",
+    auth_token: "demo0000000000000000000000000100",
+    name: "Globex Holdings",
+    main_key: (
+        "SK00000000000000000000000000de0100",
+        "demoMainKey00000000000000000100",
+    ),
+    standard_key: (
+        "SK00000000000000000000000000de0101",
+        "demoStandardKey0000000000000101",
+    ),
+    first_sub: 0xde_1000,
+};
+
+/// How many subaccounts the demo parent has.
+pub const DEMO_SUBACCOUNTS: u32 = 30;
+
 impl Seed {
     pub fn demo() -> Self {
-        Self::from_json(DEMO_SEED).expect("the built-in seed is valid")
+        let mut seed = Self::from_json(DEMO_SEED).expect("the built-in seed is valid");
+        seed.accounts.extend(super::generated::parent_seed(
+            &DEMO_PARENT,
+            DEMO_SUBACCOUNTS,
+        ));
+        seed
     }
 
     /// Parses and checks a seed; the error names what is wrong.
     pub fn from_json(text: &str) -> Result<Self, String> {
         let seed: Seed = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        let format =
-            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+        let mut seen = std::collections::HashMap::new();
         for account in &seed.accounts {
+            check_date(&account.date_created, &format!("account {}", account.sid))?;
+            if let Some(owner) = &account.owner_account_sid {
+                match seen.get(owner) {
+                    Some(None) => {}
+                    Some(Some(_)) => {
+                        return Err(format!(
+                            "account {}: its owner {owner} is itself a subaccount",
+                            account.sid
+                        ))
+                    }
+                    None => {
+                        return Err(format!(
+                            "account {}: its owner {owner} must come before it in the seed",
+                            account.sid
+                        ))
+                    }
+                }
+            }
+            if seen
+                .insert(account.sid.clone(), account.owner_account_sid.clone())
+                .is_some()
+            {
+                return Err(format!("account {} is in the seed twice", account.sid));
+            }
             for c in &account.credentials {
-                time::PrimitiveDateTime::parse(&c.date_created, &format).map_err(|_| {
-                    format!(
-                        "credential {}: date_created must look like 2026-01-31T12:00:00Z",
-                        c.sid
-                    )
-                })?;
+                check_date(&c.date_created, &format!("credential {}", c.sid))?;
             }
         }
         Ok(seed)
     }
 }
 
+fn check_date(date: &str, what: &str) -> Result<(), String> {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::PrimitiveDateTime::parse(date, &format)
+        .map(|_| ())
+        .map_err(|_| format!("{what}: date_created must look like 2026-01-31T12:00:00Z"))
+}
+
 impl AccountSeed {
-    pub(super) fn to_account(&self) -> Account {
+    pub(super) fn to_account(&self, order: u64) -> Account {
         let mut settings = HashMap::new();
         for (kind, stored) in [
             (SettingsKind::Composition, &self.composition_settings),
@@ -228,13 +300,29 @@ impl AccountSeed {
         }
         let mut account = Account {
             auth_token: self.auth_token.clone(),
+            friendly_name: self.friendly_name.clone(),
+            status: self.status,
+            owner: self.owner_account_sid.clone(),
+            date_created: self.date_created.clone(),
+            date_updated: self.date_created.clone(),
+            order,
             api_keys: self
                 .api_keys
                 .iter()
-                .map(|k| (k.sid.clone(), k.secret.clone()))
+                .zip(0..)
+                .map(|(k, seq)| {
+                    let key = ApiKey {
+                        secret: k.secret.clone(),
+                        main: k.main,
+                        friendly_name: k.friendly_name.clone(),
+                        date_created: self.date_created.clone(),
+                        seq,
+                    };
+                    (k.sid.clone(), key)
+                })
                 .collect(),
             credentials: Default::default(),
-            next_seq: 0,
+            next_seq: self.api_keys.len() as u64,
             settings,
             encryption_available: self.encryption_available,
         };

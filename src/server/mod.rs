@@ -46,6 +46,8 @@ pub struct AppState {
     pub refresh: crate::services::refresh::Refresher,
     /// This instance's bulk changes.
     pub bulk: crate::services::bulk::Applier,
+    /// Names the API keys this console makes in subaccounts.
+    pub console_name: String,
 }
 
 /// Listens on `addr`. Replies go out without waiting (TCP_NODELAY): a page
@@ -222,7 +224,7 @@ pub async fn projects_from_config(
     )
     .await?;
     let vault = crate::services::master_key::unlock(&store, &config.storage.key_source()?).await?;
-    let (video, accounts, running) = if demo {
+    let (video, accounts, api, running) = if demo {
         let generated = u32::from(config.demo_projects);
         let running = fake::spawn(
             config.demo_fake_listen,
@@ -235,17 +237,19 @@ pub async fn projects_from_config(
         }
         let base = running.base_url();
         tracing::info!(fake = %base, "demo mode: using an in-process Twilio fake");
-        (base.clone(), base, Some(running))
+        (base.clone(), base.clone(), base, Some(running))
     } else {
         (
             config.video_base_url.clone(),
             config.accounts_base_url.clone(),
+            config.api_base_url.clone(),
             None,
         )
     };
     let pool = TwilioPool::new(PoolConfig {
         video_base_url: video,
         accounts_base_url: accounts,
+        api_base_url: api,
         connect_timeout: Duration::from_secs(config.connect_timeout),
         request_timeout: Duration::from_secs(config.request_timeout),
         retries: RetryPolicy {

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod credentials;
 pub mod drift;
 pub mod fleet;
+pub mod import;
 pub mod master_key;
 pub mod projects;
 pub mod refresh;

@@ -34,6 +34,14 @@ impl Projects {
         &self.store
     }
 
+    pub(super) fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    pub(super) fn twilio(&self) -> &TwilioPool {
+        &self.twilio
+    }
+
     /// The key outcome links are signed with, the same for every instance
     /// on this database (derived from its master key).
     pub fn link_key(&self) -> [u8; 32] {
@@ -296,6 +304,10 @@ impl Projects {
     /// instance ran), since such a secret would not open after a restart.
     /// The write that follows is made only while the store still holds
     /// this very check, so a rotation committed in between refuses it too.
+    pub(super) async fn key_check(&self) -> Result<String, StoreError> {
+        self.current_key_check().await
+    }
+
     async fn current_key_check(&self) -> Result<String, StoreError> {
         match self.store.key_check().await? {
             Some(check) if self.vault.opens_check(&check) => Ok(check),
@@ -357,6 +369,14 @@ impl Projects {
         self.twilio.client(username, SecretString::from(secret))
     }
 
+    pub(super) async fn record_check(
+        &self,
+        id: &ProjectId,
+        outcome: Result<(), AppError>,
+    ) -> LoginCheck {
+        self.record(id, outcome).await
+    }
+
     async fn record(&self, id: &ProjectId, outcome: Result<(), AppError>) -> LoginCheck {
         let check = LoginCheck {
             at: crate::store::now(),
@@ -415,7 +435,7 @@ pub fn summary_json(project: &ProjectSummary) -> String {
 
 /// A rotated key is said as it is (the operator must restart); any other
 /// store failure is internal.
-fn store_failure(error: StoreError) -> AppError {
+pub(super) fn store_failure(error: StoreError) -> AppError {
     match error {
         StoreError::KeyRotated => AppError::NotDone(error.to_string()),
         e => internal(e),
@@ -443,7 +463,7 @@ pub fn internal<E: std::fmt::Display + 'static>(error: E) -> AppError {
 }
 
 /// Ten characters, no look-alikes: short enough to read in a URL.
-fn new_id() -> ProjectId {
+pub(super) fn new_id() -> ProjectId {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).expect("the operating system's random source works");

@@ -10,6 +10,7 @@ mod bulk;
 mod drift;
 mod fleet;
 mod group;
+pub mod imports;
 mod jobs;
 pub mod outage;
 mod projects;
@@ -24,6 +25,7 @@ pub use audit::Scope as AuditScope;
 pub use bulk::{BulkItemRow, BulkJobRow};
 pub use drift::{DriftInput, DriftOf, DriftRow};
 pub use fleet::FleetScope;
+pub use imports::{ImportItemRow, ImportRow};
 pub use jobs::{Claimed, ItemEnd};
 pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
@@ -100,6 +102,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "alerts",
         include_str!("../../migrations/0010_alerts.sql"),
         include_str!("../../migrations/0010_alerts.sql"),
+    ),
+    (
+        11,
+        "imports",
+        include_str!("../../migrations/0011_imports.sql"),
+        include_str!("../../migrations/0011_imports.sql"),
     ),
 ];
 

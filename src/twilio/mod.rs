@@ -1,10 +1,12 @@
 //! The one place that speaks HTTP to Twilio: a shared client, Basic auth,
 //! form-encoded PascalCase requests, typed responses and errors.
 
+mod accounts;
 mod credentials;
 mod error;
 mod settings;
 
+pub use accounts::{KeyInfo, NewKey, Subaccount};
 pub use credentials::path_and_query;
 pub use error::TwilioError;
 
@@ -18,6 +20,8 @@ use std::time::Duration;
 pub struct ClientConfig {
     pub video_base_url: String,
     pub accounts_base_url: String,
+    /// The 2010-04-01 API (`api.twilio.com`): subaccounts and API keys.
+    pub api_base_url: String,
     /// `AC…` with an auth token, or `SK…` with an API key secret.
     pub username: String,
     pub password: SecretString,
@@ -31,6 +35,8 @@ pub struct ClientConfig {
 pub struct PoolConfig {
     pub video_base_url: String,
     pub accounts_base_url: String,
+    /// The 2010-04-01 API (`api.twilio.com`): subaccounts and API keys.
+    pub api_base_url: String,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retries: RetryPolicy,
@@ -77,6 +83,7 @@ struct Shared {
     http: reqwest::Client,
     video_base_url: String,
     accounts_base_url: String,
+    api_base_url: String,
     request_timeout: Duration,
     retries: RetryPolicy,
 }
@@ -96,6 +103,7 @@ impl TwilioPool {
                 http,
                 video_base_url: config.video_base_url,
                 accounts_base_url: config.accounts_base_url,
+                api_base_url: config.api_base_url,
                 request_timeout: config.request_timeout,
                 retries: config.retries,
             }),
@@ -130,6 +138,7 @@ impl TwilioClient {
         let pool = TwilioPool::new(PoolConfig {
             video_base_url: config.video_base_url,
             accounts_base_url: config.accounts_base_url,
+            api_base_url: config.api_base_url,
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
             retries: config.retries,

@@ -2,7 +2,8 @@
 
 use super::pages::{
     settings, AuditRoute, BulkRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
-    ProjectsRoute, SignInRoute, StaffRoute, TemplateRoute, TemplatesRoute,
+    ImportRoute, ImportStartRoute, ProjectsRoute, SignInRoute, StaffRoute, TemplateRoute,
+    TemplatesRoute,
 };
 use super::sign_in_page::StaffBar;
 use crate::domain::SettingsKind;
@@ -76,6 +77,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("staff") view={Lazy::<StaffRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("templates") view={Lazy::<TemplatesRoute>::new()} ssr=SsrMode::Async />
                 <Route path=(StaticSegment("bulk"), ParamSegment("id")) view={Lazy::<BulkRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment("imports") view={Lazy::<ImportStartRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("imports"), ParamSegment("id")) view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"))

@@ -13,6 +13,7 @@ mod fleet_live;
 mod fleet_page;
 mod fleet_table;
 mod history_page;
+mod import_page;
 mod loaded;
 mod notices;
 mod pager;

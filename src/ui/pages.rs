@@ -10,6 +10,7 @@ use super::credentials_page::CredentialsPage;
 use super::drift_page::DriftPage;
 use super::fleet_page::FleetPage;
 use super::history_page::HistoryPage;
+use super::import_page::{ImportPage, ImportStartPage};
 use super::project_edit_page::ProjectEditPage;
 use super::project_scope::{Here, ProjectFrame};
 use super::projects_page::ProjectsPage;
@@ -47,6 +48,8 @@ lazy_page!(FleetRoute, view! { <FleetPage /> });
 lazy_page!(StaffRoute, view! { <StaffPage /> });
 lazy_page!(TemplatesRoute, view! { <TemplatesPage /> });
 lazy_page!(BulkRoute, view! { <BulkPage /> });
+lazy_page!(ImportStartRoute, view! { <ImportStartPage /> });
+lazy_page!(ImportRoute, view! { <ImportPage /> });
 lazy_page!(
     TemplateRoute,
     view! {

@@ -120,7 +120,22 @@ pub fn ProjectsPage() -> impl IntoView {
                             .or(before.copied())
                             .unwrap_or(false)
                     });
-                    move || administers.get().then(|| view! { <AddProjectForm action=add /> })
+                    move || {
+                        administers
+                            .get()
+                            .then(|| {
+                                view! {
+                                    <section class="import-link" aria-labelledby="import-heading">
+                                        <h2 id="import-heading">"Many projects under one parent?"</h2>
+                                        <p>
+                                            <a href=paths::IMPORTS>"Import from a parent account"</a>
+                                            ": list its subaccounts and give each one a key of its own."
+                                        </p>
+                                    </section>
+                                    <AddProjectForm action=add />
+                                }
+                            })
+                    }
                 }
             </Transition>
         </main>

@@ -78,6 +78,7 @@ pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> Twili
     TwilioPool::new(PoolConfig {
         video_base_url: base_url.to_owned(),
         accounts_base_url: base_url.to_owned(),
+        api_base_url: base_url.to_owned(),
         connect_timeout: Duration::from_secs(2),
         request_timeout: timeout,
         // Short delays keep the retry tests quick; Retry-After still rules.
@@ -265,6 +266,7 @@ fn console_router(
         site: Site::new(addr, None).with_key(projects.link_key()),
         deadline,
         refresh,
+        console_name: "test".into(),
     })
 }
 

@@ -158,6 +158,9 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/bulk/job", [false, true, false, true, true]),
     ("/api/bulk/apply", [false, false, false, true, true]),
     ("/api/bulk/resume", [false, false, false, true, true]),
+    ("/api/imports/discover", [false, false, false, false, true]),
+    ("/api/imports/get", [false, false, false, false, true]),
+    ("/api/imports/start", [false, false, false, false, true]),
     ("/api/templates/list", [false, true, true, true, true]),
     ("/api/templates/save", [false, false, false, false, true]),
     ("/api/templates/delete", [false, false, false, false, true]),
@@ -245,6 +248,22 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
             .await;
             Box::leak(answer.json::<String>().await.unwrap().into_boxed_str())
         };
+        // The admin's discovery, for the import rows.
+        let import: &'static str = {
+            let parent = composition_admin::fake::seed::DEMO_PARENT;
+            let answer = call(
+                &console,
+                Some(&console.cookie),
+                "/api/imports/discover",
+                &[
+                    ("input[account_sid]", parent.sid),
+                    ("input[login]", "auth_token"),
+                    ("input[secret]", parent.auth_token),
+                ],
+            )
+            .await;
+            Box::leak(answer.json::<String>().await.unwrap().into_boxed_str())
+        };
         // Arguments that pass every check after authorisation would, or fail
         // with a plain 4xx of their own: a refusal is 401, 403 or 404.
         let fields = |path: &str| -> Vec<(&'static str, &'static str)> {
@@ -260,6 +279,12 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                     ("plan[ids][0]", PROJECT),
                 ],
                 "/api/bulk/job" | "/api/bulk/apply" | "/api/bulk/resume" => vec![("id", job)],
+                "/api/imports/discover" => vec![
+                    ("input[account_sid]", "x"),
+                    ("input[login]", "auth_token"),
+                    ("input[secret]", ""),
+                ],
+                "/api/imports/get" | "/api/imports/start" => vec![("id", import)],
                 "/api/templates/delete" => vec![("id", "nope")],
                 "/api/templates/import" => vec![("file", "x")],
                 "/api/templates/assign" => {

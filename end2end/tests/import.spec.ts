@@ -1,0 +1,74 @@
+import { APIRequestContext, expect, test } from "@playwright/test";
+import { PARENT, PARENT_TOKEN, removeImported, sub } from "./helpers";
+
+// Importing a demo parent's subaccounts: each one chosen gets a key of its
+// own; one whose key Twilio refuses is shown with Twilio's message.
+const FAULTS = process.env.FAKE_FAULTS_URL ?? "http://127.0.0.1:4010/__fake/faults";
+async function refuseKeysOf(request: APIRequestContext, account: string) {
+  const response = await request.post(FAULTS, {
+    data: {
+      account: PARENT,
+      route: `/2010-04-01/Accounts/${account}/Keys.json`,
+      method: "POST",
+      fault: { kind: "status", status: 500 },
+      times: null,
+    },
+  });
+  expect(response.status()).toBe(201);
+}
+
+test.afterEach(async ({ page, request }) => {
+  await request.delete(FAULTS);
+  await removeImported(page);
+});
+
+test("imports twenty subaccounts of a parent, one failing and shown why", async ({ page, request }) => {
+  await page.goto("/projects");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("link", { name: "Import from a parent account" }).click();
+  await expect(page.getByRole("heading", { name: "Import from a parent account" })).toBeVisible();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Parent account SID").fill(PARENT);
+  await expect(page.getByLabel("The parent's auth token")).toBeChecked();
+  await page.getByLabel("Auth token or key secret").fill(PARENT_TOKEN);
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("30 subaccounts found");
+  // Suspended and closed ones are shown but cannot be ticked.
+  const row = (i: number) => page.getByRole("row").filter({ hasText: sub(i) });
+  await expect(row(15)).toContainText("suspended");
+  await expect(row(15).getByRole("checkbox")).toHaveCount(0);
+  await expect(row(22)).toContainText("closed");
+  // Every active one is ticked; leave seven out, keeping twenty.
+  await expect(page.getByRole("checkbox", { checked: true })).toHaveCount(27);
+  for (let i = 23; i <= 29; i++) await row(i).getByRole("checkbox").uncheck();
+  await expect(page.getByRole("checkbox", { checked: true })).toHaveCount(20);
+  // The filter narrows the list (rows it hides are left out of the import).
+  await page.getByLabel("Filter by name").fill("lisbon");
+  await expect(page.locator("table.imports tbody tr:visible")).toHaveCount(1);
+  await page.getByLabel("Filter by name").fill("");
+
+  await refuseKeysOf(request, sub(3));
+  await page.getByRole("button", { name: "Import the ticked subaccounts" }).click();
+  await expect(page.getByRole("status")).toContainText("Done: 19 imported, 1 failed, of 20 chosen.", { timeout: 20_000 });
+  // A 500 may come after Twilio acted: any key it made is deleted again.
+  await expect(row(3)).toContainText("Failed: Twilio error 20500: Internal Server Error");
+  await expect(row(3)).toContainText("importing again is safe");
+  await expect(row(1)).toContainText("Imported: its new key works");
+  await expect(row(23)).toContainText("Not yet a project");
+
+  await page.goto("/projects?q=Globex");
+  await expect(page.locator(".count")).toContainText("19 of");
+  await expect(page.getByRole("link", { name: "Globex Amsterdam" })).toBeVisible();
+});
+
+test("a wrong parent login is named, and nothing is listed", async ({ page }) => {
+  await page.goto("/imports");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Parent account SID").fill(PARENT);
+  await page.getByLabel("Auth token or key secret").fill("not-the-parent-token");
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+  await expect(page.getByText("was refused by Twilio (error 20003 Authenticate)")).toBeVisible();
+  await expect(page).toHaveURL(/\/imports$/);
+});

@@ -1,0 +1,88 @@
+//! Bringing a parent account's subaccounts in: discovery (stored as an
+//! import to choose from), starting the import, and where it stands. For
+//! admins only; each import is its discovering admin's alone.
+
+use crate::domain::subaccount::{ImportView, ParentInput};
+use crate::domain::{AppError, Failure};
+use leptos::prelude::*;
+
+/// Longest import id accepted.
+#[cfg(feature = "ssr")]
+const MAX_ID: usize = 40;
+
+/// Lists the parent's subaccounts and stores them as an import: its id.
+#[server(endpoint = "imports/discover")]
+pub async fn discover_subaccounts(input: ParentInput) -> Result<String, Failure<ParentInput>> {
+    let result = async {
+        let caller = super::context::allowed(crate::services::Action::Administer, None)?;
+        let state = super::context::app_state()?;
+        let login = crate::services::import::ParentLogin::new(&input)?;
+        let found =
+            super::context::within_deadline(&state, state.projects.discover(&caller, &login))
+                .await?;
+        tracing::info!(
+            staff = caller.name,
+            parent = %found.parent,
+            subaccounts = found.accounts.len(),
+            "subaccounts discovered"
+        );
+        Ok(found.id)
+    }
+    .await;
+    let id = result.map_err(|error| {
+        super::context::report(&error);
+        Failure {
+            error,
+            input: Some(input.for_echo()),
+        }
+    })?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::import(&id));
+    }
+    Ok(id)
+}
+
+/// An import: what was found, what was chosen and each outcome so far.
+#[server(endpoint = "imports/get")]
+pub async fn read_import(id: String) -> Result<ImportView, AppError> {
+    let caller = super::context::caller()?;
+    let state = super::context::app_state()?;
+    let id = crate::domain::error::clipped(&id, MAX_ID);
+    state
+        .projects
+        .import_view(&caller, &id)
+        .await
+        .inspect_err(super::context::report)
+}
+
+/// Starts importing the ticked subaccounts (`account`, repeated).
+#[server(endpoint = "imports/start")]
+pub async fn start_import(id: String, account: Option<Vec<String>>) -> Result<(), AppError> {
+    let id = crate::domain::error::clipped(&id, MAX_ID);
+    let result = async {
+        let caller = super::context::caller()?;
+        let state = super::context::app_state()?;
+        let mut chosen = Vec::new();
+        for raw in account
+            .unwrap_or_default()
+            .iter()
+            .take(crate::services::import::MAX_CHOSEN + 1)
+        {
+            let sid: crate::domain::AccountSid = raw.trim().parse().map_err(|e| {
+                AppError::Request(format!("A ticked subaccount is not an account SID: {e}"))
+            })?;
+            chosen.push(sid);
+        }
+        state
+            .projects
+            .start_import(&caller, &id, &chosen, &state.console_name)
+            .await
+    }
+    .await
+    .inspect_err(super::context::report);
+    result?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::import(&id));
+    }
+    Ok(())
+}

@@ -1,0 +1,777 @@
+//! Bringing a parent account's subaccounts in as projects. The parent's
+//! login lists them and makes a Standard API key inside each one chosen;
+//! that key, sealed, becomes the project's login, so nothing of the parent
+//! is kept. Between the two forms the parent's login travels sealed for the
+//! staff member who typed it, and expires.
+
+use super::projects::{internal, new_id, store_failure, summary_json, test_login, Projects};
+use super::trail::Trail;
+use super::{Action, Caller};
+use crate::domain::audit::AuditAction;
+use crate::domain::subaccount::{
+    Discovered, Discovery, ImportItem, ImportOutcome, ImportState, ImportView, Imported,
+    KnownProject, ParentAccount, ParentInput,
+};
+use crate::domain::{
+    AccountSid, AccountStatus, ApiKeySid, AppError, Field, FieldErrors, LoginKind, ProjectSummary,
+    SettingsKind,
+};
+use crate::store::imports::STALE_AFTER;
+use crate::store::{Audited, ImportRow, NewProject, ProjectRow};
+use crate::twilio::{NewKey, Subaccount, TwilioClient, TwilioError};
+use futures_util::StreamExt;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How long a sealed parent login opens after discovery.
+const LOGIN_LIFETIME: i64 = 30 * 60;
+/// Subaccounts imported at once. Every key is made with the parent's
+/// login, so this is also the parent's concurrency at Twilio; each
+/// subaccount's own login makes one call.
+const AT_ONCE: usize = 32;
+/// Tries of a key creation that Twilio answered 429 (20429: not
+/// processed, so safe to send again).
+const BUSY_TRIES: u32 = 4;
+/// The longest one subaccount's Twilio calls may take together.
+const DEADLINE: Duration = Duration::from_secs(30);
+/// Twilio allows 1,000 subaccounts by default.
+pub const MAX_CHOSEN: usize = 1000;
+/// How often a running import marks itself alive (see `STALE_AFTER`).
+const BEAT: Duration = Duration::from_secs(10);
+
+/// A parent's login, for one discovery and the import after it.
+pub struct ParentLogin {
+    account: ParentAccount,
+    secret: SecretString,
+}
+
+/// What the sealed form of a login holds.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    account: AccountSid,
+    key: Option<ApiKeySid>,
+    secret: String,
+    expires: i64,
+}
+
+impl ParentLogin {
+    pub fn new(input: &ParentInput) -> Result<Self, AppError> {
+        let account = input.validate().map_err(AppError::Invalid)?;
+        Ok(Self {
+            account,
+            secret: SecretString::from(input.secret.trim().to_owned()),
+        })
+    }
+
+    pub fn account_sid(&self) -> &AccountSid {
+        &self.account.account_sid
+    }
+
+    fn client(&self, projects: &Projects) -> TwilioClient {
+        let username = match &self.account.api_key_sid {
+            Some(key) => key.to_string(),
+            None => self.account.account_sid.to_string(),
+        };
+        projects.twilio().client(username, self.secret.clone())
+    }
+
+    /// Sealed for import `id` of `caller` alone, opening until `expires`.
+    fn seal(&self, projects: &Projects, id: &str, caller: &Caller, expires: i64) -> String {
+        let sealed = Sealed {
+            account: self.account.account_sid.clone(),
+            key: self.account.api_key_sid.clone(),
+            secret: self.secret.expose_secret().to_owned(),
+            expires,
+        };
+        let text = serde_json::to_string(&sealed).expect("serializable");
+        projects.vault().seal_note(&context(id, caller), &text)
+    }
+
+    /// The login discovery sealed for import `id` of `caller`, if fresh.
+    pub fn open(
+        projects: &Projects,
+        id: &str,
+        caller: &Caller,
+        sealed: &str,
+    ) -> Result<Self, AppError> {
+        let expired = || {
+            AppError::Invalid(one(Field::Secret, "is no longer held for this import (it is kept 30 minutes, for the staff member who typed it): look the subaccounts up again with the parent's login"))
+        };
+        let text = projects
+            .vault()
+            .open_note(&context(id, caller), sealed)
+            .map_err(|_| expired())?;
+        let sealed: Sealed = serde_json::from_str(text.expose_secret()).map_err(|_| expired())?;
+        if sealed.expires < crate::store::now() {
+            return Err(expired());
+        }
+        Ok(Self {
+            account: ParentAccount {
+                account_sid: sealed.account,
+                api_key_sid: sealed.key,
+            },
+            secret: SecretString::from(sealed.secret),
+        })
+    }
+}
+
+fn context(id: &str, caller: &Caller) -> String {
+    format!("parent login of import {id} for staff {}", caller.id)
+}
+
+fn one(field: Field, message: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.push(field, message);
+    errors
+}
+
+impl Projects {
+    /// The parent's subaccounts (all pages, the parent left out), each with
+    /// the project already registered for it.
+    pub async fn discover(
+        &self,
+        caller: &Caller,
+        login: &ParentLogin,
+    ) -> Result<Discovery, AppError> {
+        caller.may(Action::Administer, None)?;
+        // Parent logins past their time go, whoever's they were.
+        if let Err(e) = self.store().forget_expired_logins().await {
+            tracing::warn!("could not drop expired parent logins: {e}");
+        }
+        let subs = self.subaccounts(login).await?;
+        let known = self.known_projects().await?;
+        let accounts: Vec<Discovered> = subs
+            .into_iter()
+            .map(|sub| Discovered {
+                project: known.get(&sub.sid).map(known_project),
+                sid: sub.sid,
+                name: sub.friendly_name,
+                status: sub.status,
+            })
+            .collect();
+        let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
+        let now = crate::store::now();
+        let expires = now + LOGIN_LIFETIME;
+        let row = ImportRow {
+            id: id.clone(),
+            parent_sid: login.account_sid().to_string(),
+            started_by: caller.name.clone(),
+            staff_id: caller.id.to_string(),
+            created_at: now,
+            started_at: None,
+            beat_at: None,
+            finished_at: None,
+            has_login: true,
+        };
+        let sealed = login.seal(self, &id, caller, expires);
+        self.store()
+            .create_import(&row, &sealed, expires, &accounts)
+            .await
+            .map_err(store_failure)?;
+        Ok(Discovery {
+            id,
+            parent: login.account_sid().clone(),
+            accounts,
+        })
+    }
+
+    /// An import as its page shows it; only the admin who discovered it
+    /// sees it (it names a parent login they typed).
+    pub async fn import_view(&self, caller: &Caller, id: &str) -> Result<ImportView, AppError> {
+        let row = self.import_of(caller, id).await?;
+        if let Err(e) = self.store().forget_expired_logins().await {
+            tracing::warn!("could not drop expired parent logins: {e}");
+        }
+        let items = self.store().import_items(id).await.map_err(internal)?;
+        let now = crate::store::now();
+        let state = match (row.started_at, row.finished_at) {
+            (None, _) => ImportState::Found,
+            (Some(_), Some(_)) => ImportState::Done,
+            (Some(_), None) if row.beat_at.is_some_and(|b| b >= now - STALE_AFTER) => {
+                ImportState::Running
+            }
+            (Some(_), None) => ImportState::Interrupted,
+        };
+        Ok(ImportView {
+            id: row.id,
+            parent: row.parent_sid,
+            started_by: row.started_by,
+            state,
+            can_import: row.has_login && state != ImportState::Running,
+            items: items
+                .into_iter()
+                .map(|i| ImportItem {
+                    found: i.found,
+                    chosen: i.chosen,
+                    outcome: i.outcome,
+                })
+                .collect(),
+        })
+    }
+
+    async fn import_of(&self, caller: &Caller, id: &str) -> Result<ImportRow, AppError> {
+        caller.may(Action::Administer, None)?;
+        let gone = || {
+            AppError::NotFound(format!("There is no import {id}: it may have been made by someone else, or its address is wrong."))
+        };
+        let row = self
+            .store()
+            .import(id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(gone)?;
+        if row.staff_id != caller.id.as_str() {
+            return Err(gone());
+        }
+        Ok(row)
+    }
+
+    /// Starts importing the `chosen` subaccounts of import `id` in the
+    /// background (each outcome is stored as it comes); the page follows.
+    /// Only subaccounts of the import still without an outcome are run,
+    /// whatever else the form names.
+    pub async fn start_import(
+        &self,
+        caller: &Caller,
+        id: &str,
+        chosen: &[AccountSid],
+        console: &str,
+    ) -> Result<(), AppError> {
+        self.import_of(caller, id).await?;
+        check_chosen(chosen)?;
+        let names: Vec<String> = chosen.iter().map(ToString::to_string).collect();
+        let sealed = self
+            .store()
+            .start_import(id, &names)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(|| AppError::NotDone("This import is running already, or the parent's login is no longer held for it (it is kept 30 minutes): list the subaccounts again with the parent's login.".into()))?;
+        let login = match ParentLogin::open(self, id, caller, &sealed) {
+            Ok(login) => login,
+            Err(e) => {
+                let _ = self.store().finish_import(id, true).await;
+                return Err(e);
+            }
+        };
+        let waiting: Vec<AccountSid> = self
+            .store()
+            .import_items(id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|i| i.chosen && i.outcome.is_none())
+            .map(|i| i.found.sid)
+            .collect();
+        let (projects, caller, id, console) = (
+            self.clone(),
+            caller.clone(),
+            id.to_owned(),
+            console.to_owned(),
+        );
+        tokio::spawn(async move {
+            // A sign of life every few seconds, however long one takes.
+            let beat = {
+                let (store, id) = (projects.store().clone(), id.clone());
+                tokio::spawn(async move {
+                    let mut every = tokio::time::interval(BEAT);
+                    loop {
+                        every.tick().await;
+                        if let Err(e) = store.beat_import(&id).await {
+                            tracing::warn!(import = %id, "could not mark the import alive: {e}");
+                        }
+                    }
+                })
+            };
+            let done = if waiting.is_empty() {
+                Ok(Vec::new())
+            } else {
+                projects
+                    .run_import(&caller, &login, &waiting, &console, Some(&id))
+                    .await
+            };
+            beat.abort();
+            let settled = match &done {
+                Ok(done) => done
+                    .iter()
+                    .all(|d| !matches!(d.outcome, ImportOutcome::Failed { .. })),
+                Err(e) => {
+                    // The run stopped as a whole: each waiting one says why.
+                    tracing::warn!(import = %id, "the import stopped: {e}");
+                    let failed = ImportOutcome::Failed {
+                        message: format!("not imported: {e}"),
+                    };
+                    for sid in &waiting {
+                        let _ = projects
+                            .store()
+                            .finish_import_item(&id, sid.as_str(), &failed)
+                            .await;
+                    }
+                    false
+                }
+            };
+            if let Err(e) = projects.store().finish_import(&id, settled).await {
+                tracing::error!(import = %id, "could not mark the import finished: {e}");
+            }
+        });
+        Ok(())
+    }
+
+    /// Imports the `chosen` subaccounts, at most `AT_ONCE` at a time, each
+    /// under its deadline; the answer keeps the order chosen. What Twilio
+    /// lists now decides, not what the form says.
+    pub async fn import(
+        &self,
+        caller: &Caller,
+        login: &ParentLogin,
+        chosen: &[AccountSid],
+        console: &str,
+    ) -> Result<Vec<Imported>, AppError> {
+        self.run_import(caller, login, chosen, console, None).await
+    }
+
+    /// As `import`; with `record`, each outcome is written to that import
+    /// as soon as it is known.
+    async fn run_import(
+        &self,
+        caller: &Caller,
+        login: &ParentLogin,
+        chosen: &[AccountSid],
+        console: &str,
+        record: Option<&str>,
+    ) -> Result<Vec<Imported>, AppError> {
+        caller.may(Action::Administer, None)?;
+        check_chosen(chosen)?;
+        let subs: HashMap<AccountSid, Subaccount> = self
+            .subaccounts(login)
+            .await?
+            .into_iter()
+            .map(|s| (s.sid.clone(), s))
+            .collect();
+        let known = self.known_projects().await?;
+        let parent = login.client(self);
+        let key_name = key_name(console);
+        let mut seen = std::collections::HashSet::new();
+        let work: Vec<_> = chosen
+            .iter()
+            .filter(|sid| seen.insert((*sid).clone()))
+            .enumerate()
+            .map(|(order, sid)| {
+                let (parent, key_name) = (&parent, &key_name);
+                let (sub, row) = (subs.get(sid), known.get(sid));
+                async move {
+                    let imported = match sub {
+                        Some(sub) => self.import_one(caller, parent, sub, row, key_name).await,
+                        None => Imported {
+                            sid: sid.clone(),
+                            name: String::new(),
+                            outcome: ImportOutcome::Failed {
+                                message: "is not a subaccount of this parent".into(),
+                            },
+                        },
+                    };
+                    if let Some(id) = record {
+                        let sid = imported.sid.to_string();
+                        if let Err(e) = self
+                            .store()
+                            .finish_import_item(id, &sid, &imported.outcome)
+                            .await
+                        {
+                            tracing::error!(
+                                import = id,
+                                account = sid,
+                                "could not store an import's outcome: {e}"
+                            );
+                        }
+                    }
+                    (order, imported)
+                }
+            })
+            .collect();
+        let mut done: Vec<(usize, Imported)> = futures_util::stream::iter(work)
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+        done.sort_by_key(|(order, _)| *order);
+        let done: Vec<Imported> = done.into_iter().map(|(_, i)| i).collect();
+        self.record_import(caller, login, &done).await;
+        Ok(done)
+    }
+
+    /// The parent's subaccounts as Twilio lists them now.
+    async fn subaccounts(&self, login: &ParentLogin) -> Result<Vec<Subaccount>, AppError> {
+        let client = login.client(self);
+        let all = match client.list_accounts().await {
+            Ok(all) => all,
+            Err(e) => return Err(self.explain_refusal(login, &client, e).await),
+        };
+        let parent = login.account_sid();
+        match all.iter().find(|a| &a.sid == parent) {
+            Some(me) if !me.is_main() => Err(AppError::Invalid(one(
+                Field::AccountSid,
+                &format!(
+                    "is a subaccount (of {}): use its parent's login to list subaccounts",
+                    me.owner_account_sid
+                ),
+            ))),
+            Some(_) => Ok(all
+                .into_iter()
+                .filter(|a| &a.owner_account_sid == parent && &a.sid != parent)
+                .collect()),
+            None => Err(AppError::Invalid(one(
+                Field::AccountSid,
+                "does not match the login: the key or token given belongs to another account",
+            ))),
+        }
+    }
+
+    /// Twilio's 20003 on the Accounts list means a wrong login, or a
+    /// Standard key (which reads the v1 hosts but not Accounts): tell which.
+    async fn explain_refusal(
+        &self,
+        login: &ParentLogin,
+        client: &TwilioClient,
+        error: TwilioError,
+    ) -> AppError {
+        let refused = matches!(
+            error,
+            TwilioError::Api {
+                code: Some(20003),
+                ..
+            }
+        );
+        if !refused {
+            return error.into();
+        }
+        let standard = login.account.api_key_sid.is_some()
+            && client
+                .fetch_settings(SettingsKind::Composition)
+                .await
+                .is_ok();
+        if standard {
+            AppError::Invalid(one(Field::ApiKeySid, "is a Standard API key, which Twilio does not let list subaccounts or make keys (error 20003): use a Main API key or the auth token"))
+        } else {
+            AppError::Invalid(one(Field::Secret, "was refused by Twilio (error 20003 Authenticate): check the parent's account SID and the token or key secret"))
+        }
+    }
+
+    async fn known_projects(&self) -> Result<HashMap<AccountSid, ProjectRow>, AppError> {
+        let rows = self.store().list_projects().await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.account_sid.clone(), row))
+            .collect())
+    }
+
+    async fn import_one(
+        &self,
+        caller: &Caller,
+        parent: &TwilioClient,
+        sub: &Subaccount,
+        row: Option<&ProjectRow>,
+        key_name: &str,
+    ) -> Imported {
+        let outcome = match row {
+            _ if sub.status != AccountStatus::Active => {
+                ImportOutcome::NotImportable { status: sub.status }
+            }
+            Some(row) if row.check.as_ref().is_none_or(|c| c.worked) => {
+                ImportOutcome::AlreadyProject {
+                    project: row.id.clone(),
+                    name: row.name.clone(),
+                }
+            }
+            _ => {
+                let until = tokio::time::Instant::now() + DEADLINE;
+                self.make_key(caller, parent, sub, row, key_name, until)
+                    .await
+                    .unwrap_or_else(|message| ImportOutcome::Failed { message })
+            }
+        };
+        Imported {
+            sid: sub.sid.clone(),
+            name: sub.friendly_name.clone(),
+            outcome,
+        }
+    }
+
+    /// Makes the key, stores it (a new project, or the new login of one
+    /// whose login fails), then tests it. A key that cannot be stored is
+    /// deleted again.
+    async fn make_key(
+        &self,
+        caller: &Caller,
+        parent: &TwilioClient,
+        sub: &Subaccount,
+        row: Option<&ProjectRow>,
+        key_name: &str,
+        until: tokio::time::Instant,
+    ) -> Result<ImportOutcome, String> {
+        let id = row.map_or_else(new_id, |r| r.id.clone());
+        // This attempt's own name, so a clean-up deletes no other key.
+        let key_name = &format!("{key_name} {id}");
+        let trail = Trail::new(
+            self.store().clone(),
+            &caller.name,
+            Some(caller.id.clone()),
+            Some(id.clone()),
+        );
+        let summary = format!(
+            "API key \u{201c}{key_name}\u{201d} created in subaccount {}",
+            sub.sid
+        );
+        let attempt = trail
+            .attempt(AuditAction::CredentialCreated, summary, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let key = match tokio::time::timeout_at(until, create_key(parent, &sub.sid, key_name)).await
+        {
+            Ok(Ok(key)) => key,
+            Ok(Err(e)) => {
+                let unclear = super::unclear::may_have_reached_twilio(&e)
+                    || matches!(
+                        e,
+                        TwilioError::Api {
+                            status: 500 | 502 | 504,
+                            ..
+                        }
+                    );
+                let error = AppError::from(e);
+                if unclear {
+                    let _ = attempt.unknown("Twilio's answer was lost or unclear").await;
+                    return Err(self.unclear_key(parent, sub, key_name, &error).await);
+                }
+                let _ = attempt.failed(&error).await;
+                return Err(format!("Twilio refused to make a key: {error}"));
+            }
+            Err(_) => {
+                let _ = attempt.unknown("no answer within the deadline").await;
+                let error = AppError::did_not_answer(DEADLINE.as_secs());
+                return Err(self.unclear_key(parent, sub, key_name, &error).await);
+            }
+        };
+        let _ = attempt
+            .done(None, Some(format!("{{\"api_key_sid\":\"{}\"}}", key.sid)))
+            .await;
+        if let Err(why) = self.keep_key(&trail, &id, sub, row, &key).await {
+            return Err(match parent.delete_key(&sub.sid, &key.sid).await {
+                Ok(()) => format!("the key was made but could not be stored ({why}); it was deleted again"),
+                Err(e) => format!("the key was made but could not be stored ({why}), and deleting it failed ({e}): delete key {} in Twilio's console", key.sid),
+            });
+        }
+        let client = self
+            .twilio()
+            .client(key.sid.to_string(), key.secret.clone());
+        let tested = match tokio::time::timeout_at(until, test_login(&client, &sub.sid)).await {
+            Ok(tested) => tested,
+            Err(_) => Err(AppError::did_not_answer(DEADLINE.as_secs())),
+        };
+        let check = self.record_check(&id, tested).await;
+        // The failing key it replaces goes (if it is still there at all).
+        if let Some(old) = row.and_then(|r| r.api_key_sid.as_ref()) {
+            if old != &key.sid {
+                let _ = parent.delete_key(&sub.sid, old).await;
+            }
+        }
+        Ok(match row {
+            Some(_) => ImportOutcome::Replaced {
+                project: id,
+                login_works: check.worked,
+                message: check.message,
+            },
+            None => ImportOutcome::Created {
+                project: id,
+                login_works: check.worked,
+                message: check.message,
+            },
+        })
+    }
+
+    /// A key may have been made though the answer was lost: its secret is
+    /// gone with the answer, so keys of this name are deleted.
+    async fn unclear_key(
+        &self,
+        parent: &TwilioClient,
+        sub: &Subaccount,
+        key_name: &str,
+        error: &AppError,
+    ) -> String {
+        let cleaned = async {
+            for key in parent.list_keys(&sub.sid).await? {
+                if key.friendly_name == key_name {
+                    parent.delete_key(&sub.sid, &key.sid).await?;
+                }
+            }
+            Ok::<_, TwilioError>(())
+        };
+        match tokio::time::timeout(DEADLINE, cleaned).await {
+            Ok(Ok(())) => format!("{error}; any key it made was deleted, so importing again is safe"),
+            _ => format!("{error}; a key named \u{201c}{key_name}\u{201d} may exist in the subaccount: delete it in Twilio's console"),
+        }
+    }
+
+    /// Stores the key: a new project under the subaccount's name, or the
+    /// new login of the existing one, with its audit entry.
+    async fn keep_key(
+        &self,
+        trail: &Trail,
+        id: &crate::domain::ProjectId,
+        sub: &Subaccount,
+        row: Option<&ProjectRow>,
+        key: &NewKey,
+    ) -> Result<(), String> {
+        let key_check = self
+            .key_check()
+            .await
+            .map_err(|e| store_failure(e).to_string())?;
+        let sealed = self.vault().seal(id, key.secret.expose_secret());
+        let name = match row {
+            Some(row) => row.name.clone(),
+            None if sub.friendly_name.trim().is_empty() => sub.sid.to_string(),
+            None => sub
+                .friendly_name
+                .chars()
+                .take(crate::domain::project::MAX_PROJECT_NAME)
+                .collect(),
+        };
+        let summary = ProjectSummary {
+            id: id.clone(),
+            name: name.clone(),
+            account_sid: sub.sid.clone(),
+            login: LoginKind::ApiKey,
+            api_key_sid: Some(key.sid.clone()),
+            check: None,
+        };
+        let (action, words) = match row {
+            Some(_) => (
+                AuditAction::ProjectEdited,
+                "login replaced by a new key from the parent",
+            ),
+            None => (AuditAction::ProjectAdded, "imported from its parent"),
+        };
+        let (entry, staff_id) = trail.one_step(
+            Some(id),
+            action,
+            format!("project \u{201c}{name}\u{201d} {words} ({})", sub.sid),
+            row.map(|r| summary_json(&r.summary())),
+            Some(summary_json(&summary)),
+        );
+        let audit = Some(Audited {
+            entry: &entry,
+            staff_id,
+        });
+        let stored = match row {
+            Some(_) => self
+                .store()
+                .update_project(
+                    id,
+                    &name,
+                    LoginKind::ApiKey,
+                    Some(&key.sid),
+                    Some((&sealed, &key_check)),
+                    audit,
+                )
+                .await
+                .and_then(|updated| {
+                    updated
+                        .then_some(())
+                        .ok_or(crate::store::StoreError::KeyRotated)
+                }),
+            None => {
+                self.store()
+                    .insert_project(&NewProject {
+                        id,
+                        name: &name,
+                        account_sid: &sub.sid,
+                        login: LoginKind::ApiKey,
+                        api_key_sid: Some(&key.sid),
+                        sealed_secret: &sealed,
+                        key_check: Some(&key_check),
+                        audit,
+                    })
+                    .await
+            }
+        };
+        stored.map_err(|e| store_failure(e).to_string())
+    }
+
+    /// One entry for the import as a whole: who, which parent, how many.
+    async fn record_import(&self, caller: &Caller, login: &ParentLogin, done: &[Imported]) {
+        let stored = done.iter().filter(|i| i.outcome.stored()).count();
+        let trail = Trail::new(
+            self.store().clone(),
+            &caller.name,
+            Some(caller.id.clone()),
+            None,
+        );
+        let (entry, staff_id) = trail.one_step(
+            None,
+            AuditAction::ProjectsImported,
+            format!(
+                "{stored} of {} subaccounts imported from parent {}",
+                done.len(),
+                login.account_sid()
+            ),
+            None,
+            None,
+        );
+        if let Err(e) = self.store().add_audit(&entry, staff_id).await {
+            tracing::error!(parent = %login.account_sid(), stored, "the import's audit entry could not be written: {e}");
+        }
+    }
+}
+
+/// Makes a key, again after a 429: Twilio did not process that request.
+async fn create_key(
+    parent: &TwilioClient,
+    account: &AccountSid,
+    name: &str,
+) -> Result<NewKey, TwilioError> {
+    let mut delay = Duration::from_millis(250);
+    for _ in 1..BUSY_TRIES {
+        match parent.create_key(account, name).await {
+            Err(e @ TwilioError::Api { status: 429, .. }) => {
+                tokio::time::sleep(e.retry_after().unwrap_or(delay).min(Duration::from_secs(5)))
+                    .await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    parent.create_key(account, name).await
+}
+
+fn check_chosen(chosen: &[AccountSid]) -> Result<(), AppError> {
+    if chosen.is_empty() {
+        return Err(AppError::Invalid(one(
+            Field::AccountSid,
+            "none chosen: tick at least one subaccount to import",
+        )));
+    }
+    if chosen.len() > MAX_CHOSEN {
+        return Err(AppError::Invalid(one(
+            Field::AccountSid,
+            "too many chosen: at most 1,000 subaccounts in one import",
+        )));
+    }
+    Ok(())
+}
+
+fn known_project(row: &ProjectRow) -> KnownProject {
+    KnownProject {
+        id: row.id.clone(),
+        name: row.name.clone(),
+        login_works: row.check.as_ref().map(|c| c.worked),
+    }
+}
+
+/// `composition-admin <console> <date>`: whose key it is, and since when.
+pub fn key_name(console: &str) -> String {
+    let date = time::OffsetDateTime::now_utc().date();
+    let name: String = format!("composition-admin {console} {date}");
+    // Room for " <project id>" (11 characters) within Twilio's 64.
+    name.chars()
+        .take(crate::domain::MAX_FRIENDLY_NAME - 11)
+        .collect()
+}

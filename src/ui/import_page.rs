@@ -1,0 +1,305 @@
+//! `/imports`: the parent's login, to list its subaccounts; and
+//! `/imports/<id>`: what was found, ticked to import (every active one not
+//! yet a project, by default), then each subaccount's outcome as it
+//! arrives (read again every second, or a reload without JavaScript).
+
+use super::fields::{checked_submit, error_for, hydrated, TextField};
+use super::loaded::loaded;
+use super::notices::ErrorNotice;
+use crate::api::imports::{read_import, DiscoverSubaccounts, StartImport};
+use crate::domain::subaccount::{ImportItem, ImportOutcome, ImportState, ImportView, ParentInput};
+use crate::domain::{AppError, Failure, Field, FieldErrors, LoginKind};
+use crate::paths;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Without JavaScript, a running import's page reloads itself.
+const RELOAD: &str = r#"<noscript><meta http-equiv="refresh" content="2"></noscript>"#;
+
+fn field_id(field: Field) -> &'static str {
+    match field {
+        Field::ApiKeySid => "parent-api-key-sid",
+        Field::Secret => "parent-secret",
+        _ => "parent-account-sid",
+    }
+}
+
+#[component]
+pub fn ImportStartPage() -> impl IntoView {
+    let action = ServerAction::<DiscoverSubaccounts>::new();
+    let typed = match action.value().get_untracked() {
+        Some(Err(Failure {
+            input: Some(input), ..
+        })) => input,
+        _ => ParentInput {
+            login: LoginKind::AuthToken.slug().into(),
+            ..ParentInput::default()
+        },
+    };
+    let client = RwSignal::new(FieldErrors::default());
+    let failure =
+        Signal::derive(move || action.value().get().and_then(Result::err).map(|f| f.error));
+    let on_submit = checked_submit(
+        action,
+        client,
+        |args: &DiscoverSubaccounts| args.input.validate().map(drop),
+        field_id,
+    );
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = action.value().get() {
+            leptos_router::hooks::use_navigate()(&paths::import(&id), Default::default());
+        }
+    });
+    let error = move |field| error_for(client, move || failure.get(), field);
+    let choice = move |kind: LoginKind, id: &'static str, label: &'static str| {
+        view! {
+            <div class="field check">
+                <input id=id type="radio" name="input[login]" value=kind.slug() checked=typed.login == kind.slug() />
+                <label for=id>{label}</label>
+            </div>
+        }
+    };
+    let pending = action.pending();
+    let js = hydrated();
+    view! {
+        <Title text="Import from a parent account · composition-admin" />
+        <main class="page">
+            <h1>"Import from a parent account"</h1>
+            <p class="lede">
+                "List a parent (main) account's subaccounts, then import the ones you choose: each gets an API key of its own, made by the console inside the subaccount and stored sealed."
+            </p>
+            <form method="post" action=DiscoverSubaccounts::url() on:submit=on_submit novalidate class="add-form" aria-labelledby="parent-heading">
+                <h2 id="parent-heading">"The parent's login"</h2>
+                <p class="help">
+                    "Used for this import only: it is kept sealed for at most 30 minutes while you choose, then dropped. It never becomes a project's login."
+                </p>
+                {move || failure.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNotice error context="No subaccounts were listed." /> })}
+                <TextField
+                    id=field_id(Field::AccountSid)
+                    label="Parent account SID"
+                    name="input[account_sid]"
+                    value=typed.account_sid.clone()
+                    error=error(Field::AccountSid)
+                    help="AC followed by 32 hex digits: the main account that owns the subaccounts."
+                />
+                <fieldset class="login-choice">
+                    <legend>"Log in with"</legend>
+                    {choice(LoginKind::AuthToken, "parent-auth-token", "The parent's auth token")}
+                    {choice(LoginKind::ApiKey, "parent-api-key", "A Main API key of the parent (a Standard key cannot list subaccounts)")}
+                </fieldset>
+                <TextField
+                    id=field_id(Field::ApiKeySid)
+                    label="Main API key SID"
+                    name="input[api_key_sid]"
+                    value=typed.api_key_sid.clone()
+                    error=error(Field::ApiKeySid)
+                    help="SK followed by 32 hex digits. Only when logging in with a key."
+                />
+                <TextField
+                    id=field_id(Field::Secret)
+                    label="Auth token or key secret"
+                    name="input[secret]"
+                    value=""
+                    error=error(Field::Secret)
+                    help="Never shown again, not even after a failed attempt."
+                    password=true
+                />
+                <button type="submit" disabled=move || js.get() && pending.get()>
+                    {move || if pending.get() { "Listing subaccounts…" } else { "List subaccounts" }}
+                </button>
+            </form>
+            <p><a href=paths::PROJECTS>"Back to the projects"</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let start = ServerAction::<StartImport>::new();
+    let tick = RwSignal::new(0u32);
+    let import = loaded(
+        move || (id(), start.version().get(), tick.get()),
+        |(id, _, _)| read_import(id),
+    );
+    Effect::new(move |_| {
+        let running = import
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|i| i.state == ImportState::Running);
+        if running {
+            set_timeout(
+                move || tick.update(|t| *t += 1),
+                std::time::Duration::from_secs(1),
+            );
+        }
+    });
+    view! {
+        <Title text="Import from a parent account · composition-admin" />
+        <main class="page wide">
+            <h1>"Import from a parent account"</h1>
+            <Transition fallback=|| view! { <p>"Loading the import…"</p> }>
+                {move || {
+                    import.get().map(|found| match found {
+                        Ok(import) => view! { <ImportBody import start /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error context="This import cannot be shown." /> }.into_any(),
+                    })
+                }}
+            </Transition>
+            <p><a href=paths::PROJECTS>"Back to the projects"</a></p>
+        </main>
+    }
+}
+
+fn stage_text(import: &ImportView) -> String {
+    let (stored, failed, waiting) = import.counts();
+    let chosen = import.items.iter().filter(|i| i.chosen).count();
+    match import.state {
+        ImportState::Found => format!(
+            "{} subaccounts found. Tick the ones to import.",
+            import.items.len()
+        ),
+        ImportState::Running => format!("Importing: {} of {chosen} done.", chosen - waiting),
+        ImportState::Done => format!("Done: {stored} imported, {failed} failed, of {chosen} chosen."),
+        ImportState::Interrupted => format!("Interrupted: the console stopped during the import. {stored} imported, {failed} failed, {waiting} not done."),
+    }
+}
+
+/// Whether a row gets a tick box now.
+fn can_tick(import: &ImportView, item: &ImportItem) -> bool {
+    import.can_import
+        && item.found.importable()
+        && !item
+            .outcome
+            .as_ref()
+            .is_some_and(|o| o.stored() || matches!(o, ImportOutcome::AlreadyProject { .. }))
+}
+
+#[component]
+fn ImportBody(import: ImportView, start: ServerAction<StartImport>) -> impl IntoView {
+    let running = import.state == ImportState::Running;
+    let tickable = import.items.iter().filter(|i| can_tick(&import, i)).count();
+    let filter = RwSignal::new(String::new());
+    let js = hydrated();
+    let rows = import
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let name = item.found.name.clone();
+            let lower = name.to_lowercase();
+            // A row the filter hides is left out of the import too.
+            let hidden = Signal::derive(move || {
+                let wanted = filter.get().to_lowercase();
+                !wanted.is_empty() && !lower.contains(&wanted)
+            });
+            let tick = can_tick(&import, item).then(|| {
+                // Ticked by default: not yet a project, not failed before. A
+                // project whose login fails is offered a new key, unticked.
+                let ticked = item.outcome.is_none() && item.found.project.is_none();
+                let label = format!("Import {}", item.found.name);
+                view! { <input type="checkbox" name=format!("account[{i}]") value=item.found.sid.to_string() checked=ticked disabled=hidden aria-label=label /> }
+            });
+            view! {
+                <tr hidden=hidden>
+                    <td class="tick">{tick}</td>
+                    <th scope="row">{name}</th>
+                    <td class="sid">{item.found.sid.to_string()}</td>
+                    <td>{item.found.status.as_str()}</td>
+                    <td>{outcome_text(item)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let id = import.id.clone();
+    let lede = format!(
+        "Subaccounts of {}, listed by {}.",
+        import.parent, import.started_by
+    );
+    view! {
+        <p class="lede">{lede}</p>
+        <div role="status" class="status-region">
+            <p><strong>{stage_text(&import)}</strong></p>
+            {running.then(|| view! { <div class="reload" inner_html=RELOAD></div> })}
+        </div>
+        {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error context="Nothing was imported." /> })}
+        {(!import.can_import && !running && tickable == 0 && import.state == ImportState::Found).then(|| view! {
+            <p class="notice">"The parent's login is no longer held for this import: list the subaccounts again to import."</p>
+        })}
+        {move || js.get().then(|| view! {
+            <div class="field search-form">
+                <label for="import-filter">"Filter by name"</label>
+                <input id="import-filter" type="search" maxlength="100" on:input=move |ev| filter.set(event_target_value(&ev)) />
+            </div>
+        })}
+        <ActionForm action=start>
+            <input type="hidden" name="id" value=id />
+            <table class="imports">
+                <thead>
+                    <tr>
+                        <th scope="col">"Import"</th>
+                        <th scope="col">"Subaccount"</th>
+                        <th scope="col">"Account SID"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Here"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {(tickable > 0 && !running).then(|| view! {
+                <button type="submit">"Import the ticked subaccounts"</button>
+            })}
+        </ActionForm>
+    }
+}
+
+fn outcome_text(item: &ImportItem) -> String {
+    match (&item.outcome, &item.found.project) {
+        (
+            Some(ImportOutcome::Created {
+                login_works: true, ..
+            }),
+            _,
+        ) => "Imported: its new key works".into(),
+        (Some(ImportOutcome::Created { message, .. }), _) => format!(
+            "Imported, but its new key's test failed: {}",
+            message.as_deref().unwrap_or("no answer")
+        ),
+        (
+            Some(ImportOutcome::Replaced {
+                login_works: false,
+                message,
+                ..
+            }),
+            _,
+        ) => format!(
+            "Its failing login was replaced by a new key, whose test failed too: {}",
+            message.as_deref().unwrap_or("no answer")
+        ),
+        (Some(ImportOutcome::Replaced { .. }), _) => {
+            "Its failing login was replaced by a new key".into()
+        }
+        (Some(ImportOutcome::AlreadyProject { name, .. }), _) => {
+            format!("Already a project: \u{201c}{name}\u{201d}")
+        }
+        (Some(ImportOutcome::NotImportable { status }), _) => {
+            format!("Not imported: the account is {}", status.as_str())
+        }
+        (Some(ImportOutcome::Failed { message }), _) => format!("Failed: {message}"),
+        (None, Some(p)) if p.login_works == Some(false) => format!(
+            "A project (\u{201c}{}\u{201d}) whose login fails: importing gives it a new key",
+            p.name
+        ),
+        (None, Some(p)) => format!("Already a project: \u{201c}{}\u{201d}", p.name),
+        (None, None) if item.chosen => "Waiting…".into(),
+        (None, None) if item.found.importable() => "Not yet a project".into(),
+        (None, None) => format!(
+            "Not importable: the account is {}",
+            item.found.status.as_str()
+        ),
+    }
+}
