@@ -60,7 +60,7 @@ test("imports twenty subaccounts of a parent, one failing and shown why", async 
 
   await page.goto("/projects?q=Globex");
   await expect(page.locator(".count")).toContainText("19 of");
-  await expect(page.getByRole("link", { name: "Globex Amsterdam" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Globex Amsterdam", exact: true })).toBeVisible();
 });
 
 test("a wrong parent login is named, and nothing is listed", async ({ page }) => {

@@ -84,6 +84,7 @@ const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
     await expect(p.getByLabel("Project name")).toHaveValue("Acme Video");
   }],
   ["/staff", "staff", heading("Staff")],
+  ["/imports", "import-start", heading("Import from a parent account")],
   // No templates yet: the empty list and every form.
   ["/templates", "templates", async (p) => {
     await expect(p.getByRole("button", { name: "Save template" })).toBeVisible();
@@ -102,6 +103,19 @@ for (const [path, name, ready] of ADMIN_PAGES) {
     await look(page, path, name, ready);
   });
 }
+
+test("the admin's import page, with a parent's subaccounts listed, looks as it should", async ({ page }) => {
+  await page.goto("/imports");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Parent account SID").fill("AC00000000000000000000000000de0100");
+  await page.getByLabel("Auth token or key secret").fill("demo0000000000000000000000000100");
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
+  const listed = page.url();
+  await look(page, listed, "import", async (p) => {
+    await expect(p.getByRole("status")).toContainText("30 subaccounts found");
+  });
+});
 
 test("the header marks the current page and keeps every control on a phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
@@ -181,7 +195,7 @@ test("an editor's pages pass axe-core and look as they should", async ({ browser
   await look(page, DEMO_PROJECT, "editor-composition", async (p) => {
     await expect(p.getByRole("button", { name: "Save settings" })).toBeVisible();
   });
-  for (const path of ["/projects", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, `${DEMO_PROJECT}/history`, `${DEMO_PROJECT}/template`, "/templates", "/audit"]) {
+  for (const path of ["/projects", "/imports", "/fleet", DEMO_PROJECT, `${DEMO_PROJECT}/credentials`, `${DEMO_PROJECT}/history`, `${DEMO_PROJECT}/template`, "/templates", "/audit"]) {
     await page.goto(path);
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     await axe(page, `${path} as an editor`);

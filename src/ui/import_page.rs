@@ -54,14 +54,23 @@ pub fn ImportStartPage() -> impl IntoView {
         }
     });
     let error = move |field| error_for(client, move || failure.get(), field);
-    let choice = move |kind: LoginKind, id: &'static str, label: &'static str| {
-        view! {
-            <div class="field check">
-                <input id=id type="radio" name="input[login]" value=kind.slug() checked=typed.login == kind.slug() />
-                <label for=id>{label}</label>
-            </div>
-        }
-    };
+    let choice =
+        move |kind: LoginKind, id: &'static str, label: &'static str, help: &'static str| {
+            view! {
+                <div class="field check">
+                    <input
+                        id=id
+                        type="radio"
+                        name="input[login]"
+                        value=kind.slug()
+                        checked=typed.login == kind.slug()
+                        aria-describedby=format!("{id}-help")
+                    />
+                    <label for=id>{label}</label>
+                    <p class="help" id=format!("{id}-help")>{help}</p>
+                </div>
+            }
+        };
     let pending = action.pending();
     let js = hydrated();
     view! {
@@ -87,8 +96,8 @@ pub fn ImportStartPage() -> impl IntoView {
                 />
                 <fieldset class="login-choice">
                     <legend>"Log in with"</legend>
-                    {choice(LoginKind::AuthToken, "parent-auth-token", "The parent's auth token")}
-                    {choice(LoginKind::ApiKey, "parent-api-key", "A Main API key of the parent (a Standard key cannot list subaccounts)")}
+                    {choice(LoginKind::AuthToken, "parent-auth-token", "The parent's auth token", "From the parent's account dashboard in the Twilio Console.")}
+                    {choice(LoginKind::ApiKey, "parent-api-key", "A Main API key", "Of the parent account. A Standard key cannot list subaccounts or make keys.")}
                 </fieldset>
                 <TextField
                     id=field_id(Field::ApiKeySid)
