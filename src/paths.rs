@@ -26,6 +26,9 @@ pub fn bulk(job: &str) -> String {
     format!("/bulk/{job}")
 }
 
+/// Every project as a file, `?format=csv|json` (admins only).
+pub const PROJECTS_EXPORT: &str = "/projects/export";
+
 /// Importing a parent account's subaccounts (admins only).
 pub const IMPORTS: &str = "/imports";
 

@@ -70,6 +70,28 @@ pub async fn templates_export(
     }
 }
 
+/// `/projects/export?format=csv|json`: every project, never a secret, in
+/// the format a file import reads (admins only).
+pub async fn projects_export(
+    State(state): State<super::AppState>,
+    caller: Option<Extension<Caller>>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    let Some(Extension(caller)) = caller else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response();
+    };
+    let json = query.iter().any(|(k, v)| k == "format" && v == "json");
+    match crate::services::project_file::export(state.projects.store(), &caller, json).await {
+        Ok(text) if json => attachment("application/json", "projects.json", Body::from(text)),
+        Ok(text) => attachment("text/csv; charset=utf-8", "projects.csv", Body::from(text)),
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            (status, error.to_string()).into_response()
+        }
+    }
+}
+
 /// A file download of `body`, never cached.
 pub fn attachment(content_type: &str, name: &str, body: Body) -> Response {
     (

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/audit/export", get(export::audit_export))
         .route("/fleet/export", get(fleet::fleet_export))
+        .route("/projects/export", get(export::projects_export))
         .route(
             crate::paths::TEMPLATES_EXPORT,
             get(export::templates_export),

@@ -12,6 +12,7 @@ pub mod drift;
 pub mod fleet;
 pub mod import;
 pub mod master_key;
+pub mod project_file;
 pub mod projects;
 pub mod refresh;
 pub mod settings;

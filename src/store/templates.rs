@@ -167,4 +167,20 @@ impl Store {
         .await?;
         row.as_ref().map(row_of).transpose()
     }
+
+    /// Every assignment, as (project id, kind slug, template id).
+    pub async fn template_assignments(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT project_id, kind, template_id FROM project_templates")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("project_id")?,
+                    row.try_get("kind")?,
+                    row.try_get("template_id")?,
+                ))
+            })
+            .collect()
+    }
 }

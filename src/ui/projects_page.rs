@@ -126,10 +126,16 @@ pub fn ProjectsPage() -> impl IntoView {
                             .then(|| {
                                 view! {
                                     <section class="import-link" aria-labelledby="import-heading">
-                                        <h2 id="import-heading">"Many projects under one parent?"</h2>
+                                        <h2 id="import-heading">"Projects in bulk"</h2>
                                         <p>
                                             <a href=paths::IMPORTS>"Import from a parent account"</a>
                                             ": list its subaccounts and give each one a key of its own."
+                                        </p>
+                                        <p>
+                                            "Export every project (never a secret): "
+                                            <a href=format!("{}?format=csv", paths::PROJECTS_EXPORT) download="projects.csv" aria-label="Export every project as CSV">"CSV"</a>
+                                            " · "
+                                            <a href=format!("{}?format=json", paths::PROJECTS_EXPORT) download="projects.json" aria-label="Export every project as JSON">"JSON"</a>
                                         </p>
                                     </section>
                                     <AddProjectForm action=add />

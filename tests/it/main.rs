@@ -21,6 +21,7 @@ mod import;
 mod jobs;
 mod leases;
 mod outage;
+mod project_file;
 mod projects;
 mod refresh;
 mod security;
