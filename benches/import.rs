@@ -58,7 +58,12 @@ async fn projects(fake: &fake::RunningFake, name: &str) -> Projects {
     .unwrap();
     let vault = Vault::new(&MasterKey::generate());
     store.set_key_check(&vault.key_check()).await.unwrap();
-    let pool = TwilioPool::new(PoolConfig {
+    Projects::new(store, vault, pool(fake))
+}
+
+/// The console's Twilio pool, aimed at `fake`.
+fn pool(fake: &fake::RunningFake) -> TwilioPool {
+    TwilioPool::new(PoolConfig {
         video_base_url: fake.base_url(),
         accounts_base_url: fake.base_url(),
         api_base_url: fake.base_url(),
@@ -66,8 +71,7 @@ async fn projects(fake: &fake::RunningFake, name: &str) -> Projects {
         request_timeout: Duration::from_secs(10),
         retries: RetryPolicy::default(),
     })
-    .unwrap();
-    Projects::new(store, vault, pool)
+    .unwrap()
 }
 
 async fn slow_fake(p: &Parent<'_>) -> fake::RunningFake {
@@ -150,15 +154,7 @@ async fn run() {
     let p = parent(0xbf00_0000);
     let fake = slow_fake(&p).await;
     let sequential = projects(&fake, "sequential").await;
-    let pool = TwilioPool::new(PoolConfig {
-        video_base_url: fake.base_url(),
-        accounts_base_url: fake.base_url(),
-        api_base_url: fake.base_url(),
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(10),
-        retries: RetryPolicy::default(),
-    })
-    .unwrap();
+    let pool = pool(&fake);
     let vault = Vault::new(&MasterKey::generate());
     sequential
         .store()

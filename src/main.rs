@@ -58,6 +58,7 @@ async fn run(mut config: Config) -> Result<(), String> {
             ..config.refresh_config()
         },
     );
+    composition_admin::services::import::sweep_expired_logins(projects.store().clone());
     let bulk = composition_admin::services::bulk::Applier::new(
         projects.clone(),
         composition_admin::services::bulk::BulkConfig::default(),

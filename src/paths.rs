@@ -37,6 +37,11 @@ pub fn import(id: &str) -> String {
     format!("{IMPORTS}/{id}")
 }
 
+/// A file of projects being imported: its preview, then what was stored.
+pub fn file_import(id: &str) -> String {
+    format!("{IMPORTS}/file/{id}")
+}
+
 /// Staff accounts (admins only).
 pub const STAFF: &str = "/staff";
 

@@ -2,13 +2,10 @@
 // error case the console relies on, asserted through the SDK's own parsing.
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn } = require("node:child_process");
+const { root, startFake, clientFor } = require("./fake");
 const fs = require("node:fs");
 const path = require("node:path");
-const twilio = require("twilio");
 
-const root = path.join(__dirname, "..", "..");
-const FAKE = process.env.TWILIO_FAKE_BIN ?? path.join(root, "target", "debug", "twilio-fake");
 const ACCOUNT = "ACc0000000000000000000000000000001";
 const OTHER = "ACc0000000000000000000000000000002";
 const KEY_SID = "CRc00000000000000000000000000000a1";
@@ -17,37 +14,12 @@ const PEM = fs.readFileSync(path.join(root, "src", "domain", "testdata", "rsa204
 const EC_PEM = fs.readFileSync(path.join(root, "src", "domain", "testdata", "ec-p256.pub.pem"), "utf8");
 const AWS_SECRET = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-// Keeps the SDK's real https://*.twilio.com URLs (so absolute next-page URLs
-// work) and sends every request to the fake instead.
-class ToFake extends twilio.RequestClient {
-  constructor(base) {
-    super();
-    this.base = new URL(base);
-  }
-  request(opts) {
-    const url = new URL(opts.uri);
-    url.protocol = this.base.protocol;
-    url.host = this.base.host;
-    return super.request({ ...opts, uri: url.href });
-  }
-}
-
 let fake;
 let base;
-const client = (user, pass, opts = {}) => twilio(user, pass, { httpClient: new ToFake(base), ...opts });
+const client = (user, pass, opts = {}) => clientFor(base, user, pass, opts);
 
 before(async () => {
-  fake = spawn(FAKE, ["--listen", "127.0.0.1:0", "--seed", path.join(__dirname, "seed.json")]);
-  base = await new Promise((resolve, reject) => {
-    let out = "";
-    fake.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    fake.on("exit", (code) => reject(new Error(`twilio-fake exited with ${code}`)));
-    setTimeout(() => reject(new Error("twilio-fake did not start")), 10_000).unref();
-  });
+  ({ process: fake, base } = await startFake(path.join(__dirname, "seed.json")));
 });
 
 after(() => fake?.kill());

@@ -3,49 +3,21 @@
 // delete, and the refusals, asserted through the SDK's own parsing.
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn } = require("node:child_process");
+const { startFake, clientFor } = require("./fake");
 const path = require("node:path");
-const twilio = require("twilio");
 
-const root = path.join(__dirname, "..", "..");
-const FAKE = process.env.TWILIO_FAKE_BIN ?? path.join(root, "target", "debug", "twilio-fake");
 const PARENT = "ACc0000000000000000000000000000100";
 const SUB = "ACc0000000000000000000000000000101";
 const CLOSED = "ACc0000000000000000000000000000103";
 const OTHER_SUB = "ACc0000000000000000000000000000201";
 
-// Keeps the SDK's real https://api.twilio.com URLs (so it resolves the
-// relative page links itself) and sends every request to the fake.
-class ToFake extends twilio.RequestClient {
-  constructor(base) {
-    super();
-    this.base = new URL(base);
-  }
-  request(opts) {
-    const url = new URL(opts.uri);
-    url.protocol = this.base.protocol;
-    url.host = this.base.host;
-    return super.request({ ...opts, uri: url.href });
-  }
-}
-
 let fake;
 let base;
-const client = (user, pass, opts = {}) => twilio(user, pass, { httpClient: new ToFake(base), ...opts });
+const client = (user, pass, opts = {}) => clientFor(base, user, pass, opts);
 const parent = () => client(PARENT, "contract-parent-token");
 
 before(async () => {
-  fake = spawn(FAKE, ["--listen", "127.0.0.1:0", "--seed", path.join(__dirname, "subaccounts.seed.json")]);
-  base = await new Promise((resolve, reject) => {
-    let out = "";
-    fake.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    fake.on("exit", (code) => reject(new Error(`twilio-fake exited with ${code}`)));
-    setTimeout(() => reject(new Error("twilio-fake did not start")), 10_000).unref();
-  });
+  ({ process: fake, base } = await startFake(path.join(__dirname, "subaccounts.seed.json")));
 });
 
 after(() => fake?.kill());

@@ -62,6 +62,8 @@ export const keyPaste = (page: Page) => page.getByLabel("Or paste a public key S
 // The demo parent account, whose thirty subaccounts are not yet projects.
 export const PARENT = "AC00000000000000000000000000de0100";
 export const PARENT_TOKEN = "demo0000000000000000000000000100";
+/** Subaccount i's own auth token, as the demo seeds it. */
+export const subToken = (i: number) => (0xde1000 * 3 + i).toString(16).padStart(32, "0");
 export const sub = (i: number) => `AC${(0xde1000 + i).toString(16).padStart(32, "0")}`;
 
 /** Forgets the projects an import made, so other tests see the demo as it was. */
@@ -80,3 +82,12 @@ export async function removeImported(page: Page) {
   }
 }
 
+
+/** A CSV of two good rows (subaccounts 11 and 12) and two bad ones. */
+export const csvWithTwoBadRows = [
+  "name,account_sid,login,api_key_sid,secret",
+  `Globex File Eleven,${sub(11)},auth_token,,${subToken(11)}`,
+  `"Bad, row",AB12,auth_token,,x`,
+  `Globex File Twice,${sub(11)},auth_token,,${subToken(11)}`,
+  `"Globex File Zwölf, GmbH",${sub(12)},auth_token,,${subToken(12)}`,
+].join("\r\n");

@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, test } from "@playwright/test";
-import { PARENT, PARENT_TOKEN, removeImported, sub } from "./helpers";
+import { PARENT, PARENT_TOKEN, csvWithTwoBadRows, removeImported, sub } from "./helpers";
 
 // Importing a demo parent's subaccounts: each one chosen gets a key of its
 // own; one whose key Twilio refuses is shown with Twilio's message.
@@ -71,4 +71,21 @@ test("a wrong parent login is named, and nothing is listed", async ({ page }) =>
   await page.getByRole("button", { name: "List subaccounts" }).click();
   await expect(page.getByText("was refused by Twilio (error 20003 Authenticate)")).toBeVisible();
   await expect(page).toHaveURL(/\/imports$/);
+});
+
+test("imports a CSV with two bad rows: the preview names them, the confirmation stores the rest", async ({ page }) => {
+  await page.goto("/imports");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Projects file (CSV or JSON)").fill(csvWithTwoBadRows);
+  await page.getByRole("button", { name: "Preview the file" }).click();
+  await expect(page).toHaveURL(/\/imports\/file\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("Preview: 2 of 4 rows can be stored; nothing has been stored yet.");
+  const row = (name: string) => page.getByRole("row").filter({ hasText: name });
+  await expect(row("Bad, row")).toContainText("Not stored: Account SID");
+  await expect(row("Globex File Twice")).toContainText("Not stored: the same account as row 1");
+  await expect(row("Globex File Zwölf, GmbH")).toContainText("Valid: the login works");
+  await page.getByRole("button", { name: "Store the 2 valid projects" }).click();
+  await expect(page.getByRole("status")).toContainText("Done: 2 projects stored.");
+  await page.goto("/projects?q=Globex%20File");
+  await expect(page.locator(".count")).toContainText("2 of");
 });

@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page, Locator } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { DEMO_PROJECT } from "./helpers";
+import { DEMO_PROJECT, csvWithTwoBadRows } from "./helpers";
 
 // How every page looks, and that axe-core (WCAG 2.1 AA) finds nothing on
 // it: hydrated, with errors on screen, and for a viewer. Screenshots at a
@@ -111,9 +111,22 @@ test("the admin's import page, with a parent's subaccounts listed, looks as it s
   await page.getByLabel("Auth token or key secret").fill("demo0000000000000000000000000100");
   await page.getByRole("button", { name: "List subaccounts" }).click();
   await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
-  const listed = page.url();
-  await look(page, listed, "import", async (p) => {
+  // A page of its own: loaded fresh, not on top of the navigation above.
+  const listed = await page.context().newPage();
+  await look(listed, page.url(), "import", async (p) => {
     await expect(p.getByRole("status")).toContainText("30 subaccounts found");
+  });
+});
+
+test("the admin's file import preview looks as it should", async ({ page }) => {
+  await page.goto("/imports");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByLabel("Projects file (CSV or JSON)").fill(csvWithTwoBadRows);
+  await page.getByRole("button", { name: "Preview the file" }).click();
+  await expect(page).toHaveURL(/\/imports\/file\/[0-9a-f]+$/);
+  const previewed = await page.context().newPage();
+  await look(previewed, page.url(), "file-preview", async (p) => {
+    await expect(p.getByRole("status")).toContainText("Preview: 2 of 4 rows can be stored");
   });
 });
 

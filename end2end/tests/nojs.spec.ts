@@ -14,6 +14,7 @@ import {
   PARENT_TOKEN,
   removeImported,
   sub,
+  csvWithTwoBadRows,
 } from "./helpers";
 
 // The same flows as plain HTML form posts: this project runs with JavaScript off.
@@ -278,5 +279,19 @@ test("imports subaccounts of a parent with plain forms", async ({ page }) => {
   await expect(row(8)).toContainText("Not yet a project");
   await page.goto("/projects?q=Globex");
   await expect(page.locator(".count")).toContainText("3 of");
+  await removeImported(page);
+});
+
+test("imports a CSV file with plain forms: preview, then confirmation", async ({ page }) => {
+  await page.goto("/imports");
+  await page.getByLabel("Projects file (CSV or JSON)").fill(csvWithTwoBadRows);
+  await page.getByRole("button", { name: "Preview the file" }).click();
+  await expect(page).toHaveURL(/\/imports\/file\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("Preview: 2 of 4 rows can be stored");
+  await expect(page.getByRole("row").filter({ hasText: "Bad, row" })).toContainText("Not stored: Account SID");
+  await page.getByRole("button", { name: "Store the 2 valid projects" }).click();
+  await expect(page.getByRole("status")).toContainText("Done: 2 projects stored.");
+  await page.goto("/projects?q=Globex%20File");
+  await expect(page.locator(".count")).toContainText("2 of");
   await removeImported(page);
 });

@@ -45,7 +45,8 @@ pub async fn discover_subaccounts(input: ParentInput) -> Result<String, Failure<
 /// An import: what was found, what was chosen and each outcome so far.
 #[server(endpoint = "imports/get")]
 pub async fn read_import(id: String) -> Result<ImportView, AppError> {
-    let caller = super::context::caller()?;
+    let caller = super::context::allowed(crate::services::Action::Administer, None)
+        .inspect_err(super::context::report)?;
     let state = super::context::app_state()?;
     let id = crate::domain::error::clipped(&id, MAX_ID);
     state
@@ -60,7 +61,8 @@ pub async fn read_import(id: String) -> Result<ImportView, AppError> {
 pub async fn start_import(id: String, account: Option<Vec<String>>) -> Result<(), AppError> {
     let id = crate::domain::error::clipped(&id, MAX_ID);
     let result = async {
-        let caller = super::context::caller()?;
+        // Who asks is checked before anything they sent is read.
+        let caller = super::context::allowed(crate::services::Action::Administer, None)?;
         let state = super::context::app_state()?;
         let mut chosen = Vec::new();
         for raw in account
@@ -85,4 +87,53 @@ pub async fn start_import(id: String, account: Option<Vec<String>>) -> Result<()
         leptos_axum::redirect(&crate::paths::import(&id));
     }
     Ok(())
+}
+
+/// Reads a pasted file of projects and previews each row: its id.
+#[server(endpoint = "imports/file")]
+pub async fn preview_project_file(file: String) -> Result<String, AppError> {
+    let result = async {
+        let caller = super::context::allowed(crate::services::Action::Administer, None)?;
+        let state = super::context::app_state()?;
+        super::context::within_deadline(&state, state.projects.preview_file(&caller, &file)).await
+    }
+    .await
+    .inspect_err(super::context::report)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::file_import(&result));
+    }
+    Ok(result)
+}
+
+/// A previewed file: each row and what stops it.
+#[server(endpoint = "imports/file-get")]
+pub async fn read_project_file(
+    id: String,
+) -> Result<crate::domain::project_file::FilePreview, AppError> {
+    let caller = super::context::allowed(crate::services::Action::Administer, None)
+        .inspect_err(super::context::report)?;
+    let state = super::context::app_state()?;
+    let id = crate::domain::error::clipped(&id, MAX_ID);
+    state
+        .projects
+        .file_preview(&caller, &id)
+        .await
+        .inspect_err(super::context::report)
+}
+
+/// Stores a previewed file's valid rows, in one transaction: how many.
+#[server(endpoint = "imports/file-confirm")]
+pub async fn confirm_project_file(id: String) -> Result<usize, AppError> {
+    let id = crate::domain::error::clipped(&id, MAX_ID);
+    let result = async {
+        let caller = super::context::allowed(crate::services::Action::Administer, None)?;
+        let state = super::context::app_state()?;
+        state.projects.confirm_file(&caller, &id).await
+    }
+    .await
+    .inspect_err(super::context::report)?;
+    if super::context::form_post_origin().is_some() {
+        leptos_axum::redirect(&crate::paths::file_import(&id));
+    }
+    Ok(result)
 }

@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod history;
 pub mod path_id;
 pub mod project;
+pub mod project_file;
 pub mod public_key;
 pub mod s3_url;
 pub mod settings;

@@ -742,6 +742,27 @@ async fn create_key(
     parent.create_key(account, name).await
 }
 
+/// Drops parent logins and files' secrets past their 30 minutes every minute, whether or not
+/// anyone looks at an import again (started once per process).
+pub fn sweep_expired_logins(store: crate::store::Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match store.forget_expired_logins().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(imports = n, "expired parent logins dropped"),
+                Err(e) => tracing::warn!("could not drop expired parent logins: {e}"),
+            }
+            match store.forget_expired_file_secrets().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "expired file secrets dropped"),
+                Err(e) => tracing::warn!("could not drop expired file secrets: {e}"),
+            }
+        }
+    })
+}
+
 fn check_chosen(chosen: &[AccountSid]) -> Result<(), AppError> {
     if chosen.is_empty() {
         return Err(AppError::Invalid(one(

@@ -9,6 +9,8 @@ pub mod auth;
 pub mod bulk;
 pub mod credentials;
 pub mod drift;
+pub mod file_import;
+pub mod file_rows;
 pub mod fleet;
 pub mod import;
 pub mod master_key;

@@ -361,7 +361,12 @@ impl Projects {
         Ok(self.twilio.client(username, secret))
     }
 
-    fn login_client(&self, login: &Login, account: &AccountSid, secret: String) -> TwilioClient {
+    pub(super) fn login_client(
+        &self,
+        login: &Login,
+        account: &AccountSid,
+        secret: String,
+    ) -> TwilioClient {
         let username = match login {
             Login::ApiKey(key) => key.to_string(),
             Login::AuthToken => account.to_string(),

@@ -8,6 +8,7 @@ mod alerts;
 mod audit;
 mod bulk;
 mod drift;
+mod file_imports;
 mod fleet;
 mod group;
 pub mod imports;
@@ -24,6 +25,7 @@ pub use alerts::{Delivery, DeliveryEnd, Undelivered};
 pub use audit::Scope as AuditScope;
 pub use bulk::{BulkItemRow, BulkJobRow};
 pub use drift::{DriftInput, DriftOf, DriftRow};
+pub use file_imports::FileImportRow;
 pub use fleet::FleetScope;
 pub use imports::{ImportItemRow, ImportRow};
 pub use jobs::{Claimed, ItemEnd};
@@ -108,6 +110,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "imports",
         include_str!("../../migrations/0011_imports.sql"),
         include_str!("../../migrations/0011_imports.sql"),
+    ),
+    (
+        12,
+        "file imports",
+        include_str!("../../migrations/0012_file_imports.sql"),
+        include_str!("../../migrations/0012_file_imports.sql"),
     ),
 ];
 

@@ -101,6 +101,46 @@ impl Audited<'_> {
     }
 }
 
+/// Inserts `new` (and its audit entry) in the transaction `tx`.
+pub(super) async fn insert_on(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewProject<'_>,
+) -> Result<(), StoreError> {
+    let now = super::now();
+    // One statement: the key check and the insert cannot be split by a
+    // rotation's commit (on PostgreSQL the rotation locks the table, and
+    // this statement's snapshot is taken once that lock is released).
+    let sql = if new.key_check.is_some() {
+        "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $7 FROM vault WHERE id = 1 AND key_check = $8"
+    } else {
+        "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+    };
+    let mut query = sqlx::query(sql)
+        .bind(new.id.as_str())
+        .bind(new.name)
+        .bind(new.account_sid.as_str())
+        .bind(new.login.slug())
+        .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
+        .bind(new.sealed_secret)
+        .bind(now);
+    if let Some(check) = new.key_check {
+        query = query.bind(check);
+    }
+    match query.execute(&mut **tx).await {
+        Ok(done) if done.rows_affected() == 0 => Err(StoreError::KeyRotated),
+        Ok(_) => {
+            if let Some(audit) = new.audit {
+                audit.write(tx).await?;
+            }
+            Ok(())
+        }
+        Err(e) if is_unique_violation(&e) => {
+            Err(StoreError::DuplicateAccount(new.account_sid.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 const COLUMNS: &str = "id, name, account_sid, login_kind, api_key_sid, sealed_secret, checked_at, check_status, check_message";
 
 impl Store {
@@ -137,42 +177,10 @@ impl Store {
 
     /// Adds a project; an account already registered is refused.
     pub async fn insert_project(&self, new: &NewProject<'_>) -> Result<(), StoreError> {
-        let now = super::now();
-        // One statement: the key check and the insert cannot be split by a
-        // rotation's commit (on PostgreSQL the rotation locks the table, and
-        // this statement's snapshot is taken once that lock is released).
-        let sql = if new.key_check.is_some() {
-            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) SELECT $1, $2, $3, $4, $5, $6, $7, $7 FROM vault WHERE id = 1 AND key_check = $8"
-        } else {
-            "INSERT INTO projects (id, name, account_sid, login_kind, api_key_sid, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
-        };
-        let mut query = sqlx::query(sql)
-            .bind(new.id.as_str())
-            .bind(new.name)
-            .bind(new.account_sid.as_str())
-            .bind(new.login.slug())
-            .bind(new.api_key_sid.map(|s| s.as_str().to_owned()))
-            .bind(new.sealed_secret)
-            .bind(now);
-        if let Some(check) = new.key_check {
-            query = query.bind(check);
-        }
         let mut tx = self.writer().begin().await?;
-        let result = query.execute(&mut *tx).await;
-        match result {
-            Ok(done) if done.rows_affected() == 0 => Err(StoreError::KeyRotated),
-            Ok(_) => {
-                if let Some(audit) = new.audit {
-                    audit.write(&mut tx).await?;
-                }
-                tx.commit().await?;
-                Ok(())
-            }
-            Err(e) if is_unique_violation(&e) => {
-                Err(StoreError::DuplicateAccount(new.account_sid.to_string()))
-            }
-            Err(e) => Err(e.into()),
-        }
+        insert_on(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Changes a project's name and login; `sealed` `None` keeps the

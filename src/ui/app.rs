@@ -1,9 +1,9 @@
 //! The HTML document and the routes.
 
 use super::pages::{
-    settings, AuditRoute, BulkRoute, CredentialsRoute, EditProjectRoute, FleetRoute, HistoryRoute,
-    ImportRoute, ImportStartRoute, ProjectsRoute, SignInRoute, StaffRoute, TemplateRoute,
-    TemplatesRoute,
+    settings, AuditRoute, BulkRoute, CredentialsRoute, EditProjectRoute, FileImportRoute,
+    FleetRoute, HistoryRoute, ImportRoute, ImportStartRoute, ProjectsRoute, SignInRoute,
+    StaffRoute, TemplateRoute, TemplatesRoute,
 };
 use super::sign_in_page::StaffBar;
 use crate::domain::SettingsKind;
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("bulk"), ParamSegment("id")) view={Lazy::<BulkRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("imports") view={Lazy::<ImportStartRoute>::new()} ssr=SsrMode::Async />
                 <Route path=(StaticSegment("imports"), ParamSegment("id")) view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("imports"), StaticSegment("file"), ParamSegment("id")) view={Lazy::<FileImportRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment("projects") view={Lazy::<ProjectsRoute>::new()} ssr=SsrMode::Async />
                 <Route
                     path=(StaticSegment("projects"), ParamSegment("id"))

@@ -3,7 +3,7 @@
 //! yet a project, by default), then each subaccount's outcome as it
 //! arrives (read again every second, or a reload without JavaScript).
 
-use super::fields::{checked_submit, error_for, hydrated, TextField};
+use super::fields::{checked_submit_with, error_for, hydrated, TextField};
 use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::imports::{read_import, DiscoverSubaccounts, StartImport};
@@ -27,6 +27,28 @@ fn field_id(field: Field) -> &'static str {
     }
 }
 
+/// The form as its post carries it, read field by field: decoding it with
+/// serde_qs (`checked_submit`) pulled about 26 KB of shared code into the
+/// main bundle of a clean build.
+fn read_parent(ev: &leptos::ev::SubmitEvent) -> Result<DiscoverSubaccounts, String> {
+    use leptos::wasm_bindgen::JsCast;
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+        .ok_or("the form could not be found")?;
+    let data = leptos::web_sys::FormData::new_with_form(&form)
+        .map_err(|_| "the form's fields could not be read")?;
+    let text = |name: &str| data.get(name).as_string().unwrap_or_default();
+    Ok(DiscoverSubaccounts {
+        input: ParentInput {
+            account_sid: text("input[account_sid]"),
+            login: text("input[login]"),
+            api_key_sid: text("input[api_key_sid]"),
+            secret: text("input[secret]"),
+        },
+    })
+}
+
 #[component]
 pub fn ImportStartPage() -> impl IntoView {
     let action = ServerAction::<DiscoverSubaccounts>::new();
@@ -42,9 +64,10 @@ pub fn ImportStartPage() -> impl IntoView {
     let client = RwSignal::new(FieldErrors::default());
     let failure =
         Signal::derive(move || action.value().get().and_then(Result::err).map(|f| f.error));
-    let on_submit = checked_submit(
+    let on_submit = checked_submit_with(
         action,
         client,
+        read_parent,
         |args: &DiscoverSubaccounts| args.input.validate().map(drop),
         field_id,
     );
@@ -120,6 +143,7 @@ pub fn ImportStartPage() -> impl IntoView {
                     {move || if pending.get() { "Listing subaccounts…" } else { "List subaccounts" }}
                 </button>
             </form>
+            <super::file_import_page::FileForm />
             <p><a href=paths::PROJECTS>"Back to the projects"</a></p>
         </main>
     }

@@ -7,6 +7,7 @@ mod credential_forms;
 mod credentials_page;
 mod drift_page;
 mod fields;
+mod file_import_page;
 mod fleet_bulk;
 mod fleet_chart;
 mod fleet_live;

@@ -8,6 +8,7 @@ use super::audit_page::AuditPage;
 use super::bulk_page::BulkPage;
 use super::credentials_page::CredentialsPage;
 use super::drift_page::DriftPage;
+use super::file_import_page::FileImportPage;
 use super::fleet_page::FleetPage;
 use super::history_page::HistoryPage;
 use super::import_page::{ImportPage, ImportStartPage};
@@ -50,6 +51,7 @@ lazy_page!(TemplatesRoute, view! { <TemplatesPage /> });
 lazy_page!(BulkRoute, view! { <BulkPage /> });
 lazy_page!(ImportStartRoute, view! { <ImportStartPage /> });
 lazy_page!(ImportRoute, view! { <ImportPage /> });
+lazy_page!(FileImportRoute, view! { <FileImportPage /> });
 lazy_page!(
     TemplateRoute,
     view! {

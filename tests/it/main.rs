@@ -16,6 +16,7 @@ mod desired;
 mod fake_accounts;
 mod fake_faults;
 mod fake_subaccounts;
+mod file_import;
 mod fleet;
 mod import;
 mod jobs;

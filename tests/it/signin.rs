@@ -161,6 +161,12 @@ const MATRIX: &[(&str, [bool; 5])] = &[
     ("/api/imports/discover", [false, false, false, false, true]),
     ("/api/imports/get", [false, false, false, false, true]),
     ("/api/imports/start", [false, false, false, false, true]),
+    ("/api/imports/file", [false, false, false, false, true]),
+    ("/api/imports/file-get", [false, false, false, false, true]),
+    (
+        "/api/imports/file-confirm",
+        [false, false, false, false, true],
+    ),
     ("/api/templates/list", [false, true, true, true, true]),
     ("/api/templates/save", [false, false, false, false, true]),
     ("/api/templates/delete", [false, false, false, false, true]),
@@ -264,6 +270,20 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
             .await;
             Box::leak(answer.json::<String>().await.unwrap().into_boxed_str())
         };
+        // The admin's file preview, for the file rows.
+        let file: &'static str = {
+            let answer = call(
+                &console,
+                Some(&console.cookie),
+                "/api/imports/file",
+                &[(
+                    "file",
+                    "name,account_sid,login,secret\nBad,AB1,auth_token,x\n",
+                )],
+            )
+            .await;
+            Box::leak(answer.json::<String>().await.unwrap().into_boxed_str())
+        };
         // Arguments that pass every check after authorisation would, or fail
         // with a plain 4xx of their own: a refusal is 401, 403 or 404.
         let fields = |path: &str| -> Vec<(&'static str, &'static str)> {
@@ -285,6 +305,8 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                     ("input[secret]", ""),
                 ],
                 "/api/imports/get" | "/api/imports/start" => vec![("id", import)],
+                "/api/imports/file" => vec![("file", "name,account_sid,login,secret\nx,y,z,w\n")],
+                "/api/imports/file-get" | "/api/imports/file-confirm" => vec![("id", file)],
                 "/api/templates/delete" => vec![("id", "nope")],
                 "/api/templates/import" => vec![("file", "x")],
                 "/api/templates/assign" => {
