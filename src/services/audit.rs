@@ -168,7 +168,8 @@ const CSV_HEADER: &str = "time,staff,project,action,summary,before,after,outcome
 pub fn csv_field(value: &str) -> String {
     // Tab and carriage return too: some spreadsheets skip them and read
     // the formula behind.
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    // And ' itself, so that a file import can strip exactly one.
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         format!("'{value}")
     } else {
         value.to_owned()

@@ -17,9 +17,12 @@ use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// Logins tested at once during a preview, and each one's deadline.
+/// Logins tested at once during a preview, and each one's deadline; the
+/// preview as a whole stops testing after `ALL_TESTS` (under the server
+/// function's 30 s), keeping what it has.
 const AT_ONCE: usize = 16;
 const DEADLINE: Duration = Duration::from_secs(20);
+const ALL_TESTS: Duration = Duration::from_secs(25);
 /// How long a preview's secrets are held.
 const LIFETIME: i64 = 30 * 60;
 
@@ -61,6 +64,7 @@ impl Projects {
             .enumerate()
             .filter_map(|(i, (_, update))| update.clone().map(|u| (i, u)))
             .collect();
+        let until = tokio::time::Instant::now() + ALL_TESTS;
         let tests = valid.into_iter().map(|(i, u)| {
             let client = self.login_client(
                 &u.login,
@@ -68,9 +72,12 @@ impl Projects {
                 u.secret.clone().unwrap_or_default(),
             );
             async move {
-                let tested = tokio::time::timeout(DEADLINE, test_login(&client, &u.account_sid))
+                let deadline = until.min(tokio::time::Instant::now() + DEADLINE);
+                let tested = tokio::time::timeout_at(deadline, test_login(&client, &u.account_sid))
                     .await
-                    .unwrap_or_else(|_| Err(AppError::did_not_answer(DEADLINE.as_secs())));
+                    .unwrap_or_else(|_| Err(AppError::Unavailable {
+                        message: "the login was not tested in time (Twilio answered slowly); send the file again to test it".into(),
+                    }));
                 (i, tested)
             }
         });
@@ -179,18 +186,28 @@ impl Projects {
         }
         let mut made = Vec::new();
         for preview in row.rows.iter().filter(|r| r.check == RowCheck::Valid) {
-            let (Some(login), Ok(account_sid), Some(secret)) = (
-                preview.login,
-                preview.account_sid.parse::<crate::domain::AccountSid>(),
-                secrets.get(&preview.line),
-            ) else {
+            let (Some(login), Some(secret)) = (preview.login, secrets.get(&preview.line)) else {
                 continue;
             };
-            let key = preview
-                .api_key_sid
-                .parse()
-                .ok()
-                .filter(|_| login == LoginKind::ApiKey);
+            // Checked again as the add form checks, so what is stored is the
+            // trimmed name and the lower-case SIDs that form would store.
+            let checked = ProjectInput {
+                name: preview.name.clone(),
+                account_sid: preview.account_sid.clone(),
+                login,
+                api_key_sid: preview.api_key_sid.clone(),
+                secret: secret.clone(),
+            }
+            .validate(true);
+            let Ok(update) = checked else { continue };
+            let (account_sid, key) = (
+                update.account_sid.clone(),
+                update.login.api_key_sid().cloned(),
+            );
+            let preview = &PreviewRow {
+                name: update.name.clone(),
+                ..preview.clone()
+            };
             let project = new_id();
             let summary = ProjectSummary {
                 id: project.clone(),
@@ -245,6 +262,10 @@ impl Projects {
             }
             Err(e) => return Err(store_failure(e)),
         }
+        // Each login was tested by the preview.
+        for m in &made {
+            self.record_check(&m.id, Ok(())).await;
+        }
         tracing::info!(
             staff = caller.name,
             file = id,
@@ -262,12 +283,34 @@ fn check_row(
     seen: &mut HashMap<String, usize>,
 ) -> (PreviewRow, Option<ProjectUpdate>) {
     let login = login_of(&row.login);
+    // Kept and shown: the name, and only the SIDs that read as SIDs (a
+    // secret in the wrong column must not land in the preview).
+    let sid_only = |text: &str, ok: bool| {
+        if ok {
+            text.trim().to_lowercase()
+        } else {
+            String::new()
+        }
+    };
+    let account_ok = row
+        .account_sid
+        .trim()
+        .to_lowercase()
+        .parse::<crate::domain::AccountSid>()
+        .is_ok();
+    let key_ok = login == Some(LoginKind::ApiKey)
+        && row
+            .api_key_sid
+            .trim()
+            .to_lowercase()
+            .parse::<crate::domain::ApiKeySid>()
+            .is_ok();
     let mut preview = PreviewRow {
         line: row.line,
         name: crate::domain::error::clipped(&row.name, 80),
-        account_sid: crate::domain::error::clipped(&row.account_sid, 40),
+        account_sid: sid_only(&row.account_sid, account_ok),
         login,
-        api_key_sid: crate::domain::error::clipped(&row.api_key_sid, 40),
+        api_key_sid: sid_only(&row.api_key_sid, key_ok),
         check: RowCheck::Valid,
     };
     let Some(kind) = login else {

@@ -58,7 +58,7 @@ pub fn read(text: &str) -> Result<Vec<FileRow>, String> {
 fn restored(cell: &str) -> String {
     let cell = cell.trim();
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest.to_owned(),
         _ => cell.to_owned(),
     }
 }
@@ -67,9 +67,17 @@ fn csv_rows(text: &str) -> Result<Vec<FileRow>, String> {
     let not_csv = "The file is neither CSV with a header row (name, account_sid, login, api_key_sid, secret) nor JSON.";
     // Flexible: a spreadsheet may drop a row's empty trailing cells; they
     // read as empty, and the row's checks say what is missing.
+    // Spreadsheets in some languages write `;` between cells.
+    let header_line = text.lines().next().unwrap_or_default();
+    let delimiter = if header_line.contains(';') && !header_line.contains(',') {
+        b';'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -84,9 +92,15 @@ fn csv_rows(text: &str) -> Result<Vec<FileRow>, String> {
         column("login"),
         column("secret"),
     ) else {
+        // Only the missing names: a file without a header row has a
+        // project, secret and all, in the row read as the header.
+        let missing: Vec<&str> = ["name", "account_sid", "login", "secret"]
+            .into_iter()
+            .filter(|c| column(c).is_none())
+            .collect();
         return Err(format!(
-            "{not_csv} The header row has: {}.",
-            headers.join(", ").chars().take(200).collect::<String>()
+            "{not_csv} Its first row lacks: {}.",
+            missing.join(", ")
         ));
     };
     let key = column("api_key_sid");
@@ -170,6 +184,13 @@ mod tests {
         assert_eq!(rows[1].name, "=HYPERLINK(\"x\")");
         assert_eq!(rows[1].secret, "s,e\"c");
         assert_eq!(rows[1].line, 2);
+        // Semicolons, as some spreadsheets write; a name really starting
+        // with ' comes back whole (the export doubles it).
+        let rows = read("name;account_sid;login;secret\n''quoted;AC1;auth_token;t\n").unwrap();
+        assert_eq!(
+            (rows[0].name.as_str(), rows[0].account_sid.as_str()),
+            ("'quoted", "AC1")
+        );
     }
 
     #[test]
@@ -197,6 +218,14 @@ mod tests {
         assert!(read("hello there\nhow are you\n")
             .unwrap_err()
             .contains("neither CSV"));
+        // A file without its header row: the error names what is missing,
+        // never the cells of the row read as the header (a secret).
+        let headless = read("Acme,AC1,auth_token,,tok3n-s3cret\n").unwrap_err();
+        assert!(
+            headless.contains("lacks: name, account_sid, login, secret"),
+            "{headless}"
+        );
+        assert!(!headless.contains("tok3n"), "{headless}");
         assert!(read("{\"projects\": 3}")
             .unwrap_err()
             .contains("\"projects\" list"));
@@ -205,12 +234,12 @@ mod tests {
             .unwrap_err()
             .contains("no projects"));
         let big = "x".repeat(MAX_FILE_BYTES + 1);
-        assert!(read(&big).unwrap_err().contains("at most 256 KiB"));
+        assert!(read(&big).unwrap_err().contains("at most 32 KiB"));
         let mut many = String::from("name,account_sid,login,secret\n");
         for i in 0..=MAX_ROWS {
             many.push_str(&format!("p{i},AC1,auth_token,t\n"));
         }
-        assert!(read(&many).unwrap_err().contains("at most 1000"));
+        assert!(read(&many).unwrap_err().contains("at most 500"));
         // A short row reads its missing cells as empty.
         let short = read("name,account_sid,login,secret\na,b\n").unwrap();
         assert_eq!(

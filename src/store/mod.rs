@@ -295,13 +295,21 @@ impl Store {
         }
     }
 
-    /// One statement through [`Store::write`] (its binds owned).
+    /// One statement (its binds owned): on SQLite in the next group
+    /// commit, on PostgreSQL on its own, with no transaction around it (a
+    /// caller cancelled between a BEGIN and its COMMIT would leave the
+    /// row locked until that connection is used again).
     pub(crate) async fn execute(
         &self,
         query: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>>,
     ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
-        self.write(move |conn| Box::pin(async move { query.execute(conn).await }))
-            .await
+        match &self.group {
+            Some(_) => {
+                self.write(move |conn| Box::pin(async move { query.execute(conn).await }))
+                    .await
+            }
+            None => query.execute(&self.writer).await,
+        }
     }
 
     /// Stops start-up, touching nothing, if the database was written by a

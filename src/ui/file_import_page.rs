@@ -39,7 +39,7 @@ pub fn FileForm() -> impl IntoView {
             action.dispatch(PreviewProjectFile { file });
         }
     };
-    let help = format!("Paste a CSV file with a header row (name, account_sid, login, api_key_sid, secret; as the projects export writes it, with the secrets filled in) or its JSON twin. Nothing is stored until you confirm the preview. At most 256 KiB and {MAX_ROWS} projects.");
+    let help = format!("Paste a CSV file with a header row (name, account_sid, login, api_key_sid, secret; as the projects export writes it, with the secrets filled in) or its JSON twin. Nothing is stored until you confirm the preview. At most 32 KiB (about 300 projects) and {MAX_ROWS} rows.");
     view! {
         <section class="add-form" aria-labelledby="file-heading">
             <h2 id="file-heading">"Import from a file"</h2>

@@ -98,6 +98,10 @@ async fn a_preview_names_each_problem_and_a_confirmation_stores_the_rest() {
     let rows = projects.store().list_projects().await.unwrap();
     let koeln = rows.iter().find(|r| r.account_sid.as_str() == s3).unwrap();
     assert_eq!(koeln.name, "Müller, Köln");
+    assert!(
+        koeln.check.as_ref().is_some_and(|c| c.worked),
+        "the preview's test is on record"
+    );
     projects.check(&koeln.id).await.unwrap();
     // Once: a second confirmation stores nothing more.
     assert!(projects.confirm_file(&admin(), &id).await.is_err());
@@ -106,6 +110,25 @@ async fn a_preview_names_each_problem_and_a_confirmation_stores_the_rest() {
     assert_eq!(after.stored, Some(3));
     assert!(!after.can_confirm);
     drop(db);
+}
+
+#[tokio::test]
+async fn a_secret_in_the_wrong_column_is_not_kept_in_the_preview() {
+    let fake = start_fake().await;
+    let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
+    let (s7, t7) = sub(7);
+    // The empty key cell forgotten: the token lands in api_key_sid.
+    let file = format!("name,account_sid,login,api_key_sid,secret\nShifted,{s7},api_key,{t7}\n");
+    let id = projects.preview_file(&admin(), &file).await.unwrap();
+    let preview = projects.file_preview(&admin(), &id).await.unwrap();
+    assert!(
+        matches!(&preview.rows[0].check, RowCheck::Malformed { field, .. } if field == "API key SID"),
+        "{:?}",
+        preview.rows[0]
+    );
+    assert_eq!(preview.rows[0].api_key_sid, "");
+    let shown = format!("{preview:?}");
+    assert!(!shown.contains(&t7), "the token is in the preview: {shown}");
 }
 
 #[tokio::test]
@@ -184,7 +207,7 @@ async fn files_that_are_not_projects_are_refused_with_why() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(refused.contains("256 KiB"), "{refused}");
+    assert!(refused.contains("at most 32 KiB"), "{refused}");
     let editor = Caller {
         role: Role::Editor,
         ..admin()
