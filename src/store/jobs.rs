@@ -82,17 +82,17 @@ impl Store {
         let mut added = 0;
         for chunk in projects.chunks(200) {
             let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("($1, ${}, 'queued', 0)", i + 2))
+                .map(|i| format!("($1, ${}, 'queued', 0, $2)", i + 3))
                 .collect();
             // A read again keeps the last one's message until it ends
             // itself (finish_item), so why it failed is not lost meanwhile.
             let sql = format!(
-                "INSERT INTO refresh_items (job_id, project_id, state, attempts) VALUES {} \
+                "INSERT INTO refresh_items (job_id, project_id, state, attempts, queued_at) VALUES {} \
                  ON CONFLICT (job_id, project_id) DO UPDATE SET state = 'queued', attempts = 0, owner = NULL, \
-                 lease_until = NULL, finished_at = NULL WHERE refresh_items.state IN ('done', 'failed')",
+                 lease_until = NULL, finished_at = NULL, queued_at = $2 WHERE refresh_items.state IN ('done', 'failed')",
                 values.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(&job);
+            let mut query = sqlx::query(&sql).bind(&job).bind(now);
             for project in chunk {
                 query = query.bind(project.clone());
             }
@@ -103,7 +103,9 @@ impl Store {
     }
 
     /// Claims up to `limit` queued items (or items whose lease ran out) for
-    /// `owner` until `lease_until`. On PostgreSQL, rows another instance is
+    /// `owner` until `lease_until`, the longest queued first: the schedule
+    /// queues read projects again while a pass runs, and ordering by id
+    /// alone starved the last ids (seen as a project never read). On PostgreSQL, rows another instance is
     /// claiming are skipped, not waited for; SQLite has one writer.
     pub async fn claim(
         &self,
@@ -131,7 +133,7 @@ impl Store {
             // without it).
             Backend::Postgres => format!(
                 "WITH picked AS MATERIALIZED (SELECT job_id, project_id FROM refresh_items WHERE {claimable} \
-                 ORDER BY attempts, project_id LIMIT {limit} FOR UPDATE SKIP LOCKED) \
+                 ORDER BY attempts, queued_at, project_id LIMIT {limit} FOR UPDATE SKIP LOCKED) \
                  UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = refresh_items.attempts + 1 \
                  FROM picked WHERE refresh_items.job_id = picked.job_id AND refresh_items.project_id = picked.project_id \
                  AND (refresh_items.state = 'queued' OR (refresh_items.state = 'running' AND refresh_items.lease_until < $3)) \
@@ -141,7 +143,7 @@ impl Store {
             Backend::Sqlite => format!(
                 "UPDATE refresh_items SET state = 'running', owner = $1, lease_until = $2, attempts = attempts + 1 \
                  WHERE ({claimable}) AND (job_id, project_id) IN \
-                 (SELECT job_id, project_id FROM refresh_items WHERE {claimable} ORDER BY attempts, project_id LIMIT {limit}) \
+                 (SELECT job_id, project_id FROM refresh_items WHERE {claimable} ORDER BY attempts, queued_at, project_id LIMIT {limit}) \
                  RETURNING job_id, project_id, attempts"
             ),
         };

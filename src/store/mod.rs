@@ -117,6 +117,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/0012_file_imports.sql"),
         include_str!("../../migrations/0012_file_imports.sql"),
     ),
+    (
+        13,
+        "refresh order",
+        include_str!("../../migrations/0013_refresh_order.sql"),
+        include_str!("../../migrations/0013_refresh_order.sql"),
+    ),
 ];
 
 /// A failure of the store, worded for the log or one start-up line. It

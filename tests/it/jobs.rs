@@ -109,3 +109,38 @@ fn a_second_request_joins_the_running_job_and_queues_what_it_read_again() {
         }
     })
 }
+
+/// The schedule queues read projects again while a pass runs; a project
+/// queued before them must still come first, whatever its id.
+#[test]
+fn items_are_claimed_in_the_order_they_were_queued_not_by_id() {
+    on_runtime(async {
+        for url in test_databases().await {
+            let store = Store::open(&url).await.unwrap();
+            store
+                .queue_refresh("the schedule", 100, &ids(&["a", "z"]))
+                .await
+                .unwrap();
+            let first = store.claim("one", 100, 130, 1).await.unwrap();
+            assert_eq!(first[0].project_id, "a", "{url}");
+            assert!(store
+                .finish_item(&first[0], "one", &ItemEnd::Done, 101)
+                .await
+                .unwrap());
+            // a is queued again later, and b joins: z waited longest.
+            store
+                .queue_refresh("the schedule", 102, &ids(&["a", "b"]))
+                .await
+                .unwrap();
+            let order: Vec<String> = {
+                let mut order = Vec::new();
+                for _ in 0..3 {
+                    let claimed = store.claim("one", 103, 130, 1).await.unwrap();
+                    order.push(claimed[0].project_id.clone());
+                }
+                order
+            };
+            assert_eq!(order, ["z", "a", "b"], "{url}");
+        }
+    })
+}
