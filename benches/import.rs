@@ -118,10 +118,11 @@ async fn run() {
         login: "auth_token".into(),
         api_key_sid: String::new(),
         secret: p.auth_token.into(),
+        keep: None,
     })
     .unwrap();
     let started = Instant::now();
-    let found = console.discover(&admin, &login).await.unwrap();
+    let found = console.discover(&admin, &login, false).await.unwrap();
     let discovery = started.elapsed();
     let chosen: Vec<AccountSid> = found
         .accounts

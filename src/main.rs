@@ -59,6 +59,9 @@ async fn run(mut config: Config) -> Result<(), String> {
         },
     );
     composition_admin::services::import::sweep_expired_logins(projects.store().clone());
+    if !config.parent_check_interval.is_zero() {
+        composition_admin::services::parents::watch(projects.clone(), config.parent_check_interval);
+    }
     let bulk = composition_admin::services::bulk::Applier::new(
         projects.clone(),
         composition_admin::services::bulk::BulkConfig::default(),

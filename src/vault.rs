@@ -167,13 +167,17 @@ impl Vault {
         self.link_key
     }
 
-    /// `secret`, sealed for project `id`.
-    pub fn seal(&self, id: &ProjectId, secret: &str) -> String {
-        self.seal_for(&project_context(id), secret)
+    /// `secret`, sealed for project `id` (or for a note, see `SealedFor`).
+    pub fn seal<'a>(&self, id: impl Into<SealedFor<'a>>, secret: &str) -> String {
+        self.seal_for(&id.into().context(), secret)
     }
 
-    pub fn open(&self, id: &ProjectId, sealed: &str) -> Result<SecretString, VaultError> {
-        let bytes = self.open_for(&project_context(id), sealed)?;
+    pub fn open<'a>(
+        &self,
+        id: impl Into<SealedFor<'a>>,
+        sealed: &str,
+    ) -> Result<SecretString, VaultError> {
+        let bytes = self.open_for(&id.into().context(), sealed)?;
         String::from_utf8(bytes)
             .map(SecretString::from)
             .map_err(|_| VaultError::Malformed)
@@ -184,15 +188,12 @@ impl Vault {
     /// purpose and whom it is for, and must start with "note ", which no
     /// project's context does.
     pub fn seal_note(&self, context: &str, text: &str) -> String {
-        self.seal_for(&format!("composition-admin note {context}"), text)
+        self.seal(SealedFor::Note(context), text)
     }
 
     /// What [`Vault::seal_note`] sealed with the same context.
     pub fn open_note(&self, context: &str, sealed: &str) -> Result<SecretString, VaultError> {
-        let bytes = self.open_for(&format!("composition-admin note {context}"), sealed)?;
-        String::from_utf8(bytes)
-            .map(SecretString::from)
-            .map_err(|_| VaultError::Malformed)
+        self.open(SealedFor::Note(context), sealed)
     }
 
     /// A value only this key opens, kept in the store to recognise the key.
@@ -244,8 +245,27 @@ impl Vault {
     }
 }
 
-fn project_context(id: &ProjectId) -> String {
-    format!("composition-admin project {id}")
+/// What a sealed value is bound to: a project's secret, or a note (see
+/// `Vault::seal_note`). A key rotation re-seals both kinds.
+#[derive(Clone, Copy, Debug)]
+pub enum SealedFor<'a> {
+    Project(&'a ProjectId),
+    Note(&'a str),
+}
+
+impl<'a> From<&'a ProjectId> for SealedFor<'a> {
+    fn from(id: &'a ProjectId) -> Self {
+        Self::Project(id)
+    }
+}
+
+impl SealedFor<'_> {
+    fn context(self) -> String {
+        match self {
+            Self::Project(id) => format!("composition-admin project {id}"),
+            Self::Note(context) => format!("composition-admin note {context}"),
+        }
+    }
 }
 
 /// Where the master key comes from.

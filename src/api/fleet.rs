@@ -17,9 +17,11 @@ pub async fn list_fleet(query: FleetQuery) -> Result<FleetPage, AppError> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    crate::services::fleet::page(state.projects.store(), &caller, &query)
+    let mut page = crate::services::fleet::page(state.projects.store(), &caller, &query)
         .await
-        .inspect_err(super::context::report)
+        .inspect_err(super::context::report)?;
+    page.new_subaccounts = state.projects.parent_notices(&caller).await;
+    Ok(page)
 }
 
 /// Refreshes every project the view (`view`, a fleet query string) shows

@@ -17,9 +17,11 @@ pub async fn discover_subaccounts(input: ParentInput) -> Result<String, Failure<
         let caller = super::context::allowed(crate::services::Action::Administer, None)?;
         let state = super::context::app_state()?;
         let login = crate::services::import::ParentLogin::new(&input)?;
-        let found =
-            super::context::within_deadline(&state, state.projects.discover(&caller, &login))
-                .await?;
+        let found = super::context::within_deadline(
+            &state,
+            state.projects.discover(&caller, &login, input.keeps()),
+        )
+        .await?;
         tracing::info!(
             staff = caller.name,
             parent = %found.parent,

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod credentials;
 pub mod fleet;
 pub mod imports;
+pub mod parents;
 pub mod projects;
 pub mod settings;
 pub mod staff;

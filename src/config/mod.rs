@@ -150,6 +150,11 @@ pub struct Config {
     #[arg(long, env = "CONSOLE_REFRESH_INTERVAL", default_value = "15m", value_name = "DURATION", value_parser = parse_interval)]
     pub refresh_interval: std::time::Duration,
 
+    /// Look for subaccounts that are not yet projects under every kept
+    /// parent login this often: seconds, or with a unit; 0 turns it off
+    #[arg(long, env = "CONSOLE_PARENT_CHECK_INTERVAL", default_value = "1h", value_name = "DURATION", value_parser = parse_interval)]
+    pub parent_check_interval: std::time::Duration,
+
     /// Projects one console instance reads at once during a refresh
     #[arg(
         long,

@@ -40,6 +40,8 @@ pub enum AuditAction {
     ProjectEdited,
     ProjectRemoved,
     ProjectsImported,
+    ParentKept,
+    ParentForgotten,
     StaffAdded,
     StaffChanged,
     StaffRemoved,
@@ -52,7 +54,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 22] = [
         Self::SignedIn,
         Self::SignInFailed,
         Self::SignedOut,
@@ -64,6 +66,8 @@ impl AuditAction {
         Self::ProjectEdited,
         Self::ProjectRemoved,
         Self::ProjectsImported,
+        Self::ParentKept,
+        Self::ParentForgotten,
         Self::StaffAdded,
         Self::StaffChanged,
         Self::StaffRemoved,
@@ -88,6 +92,8 @@ impl AuditAction {
             Self::ProjectEdited => "project-edited",
             Self::ProjectRemoved => "project-removed",
             Self::ProjectsImported => "projects-imported",
+            Self::ParentKept => "parent-login-kept",
+            Self::ParentForgotten => "parent-login-forgotten",
             Self::StaffAdded => "staff-added",
             Self::StaffChanged => "staff-changed",
             Self::StaffRemoved => "staff-removed",
@@ -117,6 +123,8 @@ impl AuditAction {
             Self::ProjectEdited => "Project edited",
             Self::ProjectRemoved => "Project removed",
             Self::ProjectsImported => "Projects imported",
+            Self::ParentKept => "Parent login kept",
+            Self::ParentForgotten => "Parent login forgotten",
             Self::StaffAdded => "Staff added",
             Self::StaffChanged => "Staff changed",
             Self::StaffRemoved => "Staff removed",

@@ -422,6 +422,9 @@ pub struct FleetPage {
     /// Drift alerts not delivered (yet), in words.
     #[serde(default)]
     pub undelivered: Vec<String>,
+    /// For admins: kept parents with subaccounts not yet projects, in words.
+    #[serde(default)]
+    pub new_subaccounts: Vec<String>,
 }
 
 /// What the live stream sends while a refresh runs: where it stands, and

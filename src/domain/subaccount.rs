@@ -16,6 +16,9 @@ pub struct ParentInput {
     #[serde(default)]
     pub api_key_sid: String,
     pub secret: String,
+    /// Ticked ("on"): keep the login, sealed, to find new subaccounts later.
+    #[serde(default)]
+    pub keep: Option<String>,
 }
 
 impl std::fmt::Debug for ParentInput {
@@ -24,6 +27,7 @@ impl std::fmt::Debug for ParentInput {
             .field("account_sid", &self.account_sid)
             .field("login", &self.login)
             .field("api_key_sid", &self.api_key_sid)
+            .field("keep", &self.keep)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +58,13 @@ impl ParentInput {
                 Err(_) => String::new(),
             },
             secret: String::new(),
+            keep: self.keeps().then(|| "on".into()),
         }
+    }
+
+    /// Whether "keep the parent's login" was ticked.
+    pub fn keeps(&self) -> bool {
+        self.keep.as_deref() == Some("on")
     }
 
     /// The account and key, or which field is wrong and why; the secret is
@@ -105,6 +115,37 @@ impl ParentInput {
             _ => Err(errors),
         }
     }
+}
+
+/// What a kept parent login is sealed for (see `vault::SealedFor::Note`):
+/// bound to the parent, so it opens for no other use.
+pub fn kept_login_context(parent_sid: &str) -> String {
+    format!("kept login of parent {parent_sid}")
+}
+
+/// A kept parent login as `/imports` and the fleet show it (never the
+/// login itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptParent {
+    pub sid: String,
+    pub name: String,
+    /// The Main key it logs in with; None: the auth token.
+    pub api_key_sid: Option<String>,
+    pub kept_by: String,
+    pub kept_at: i64,
+    pub checked_at: Option<i64>,
+    /// Active subaccounts not yet projects, at the last check.
+    pub new_count: Option<i64>,
+    /// Why the last check could not look, in words.
+    pub check_error: Option<String>,
+}
+
+/// The kept parents, with when the list was made (for "checked 3 minutes
+/// ago" that reads the same on the server and in the browser).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptParents {
+    pub now: i64,
+    pub parents: Vec<KeptParent>,
 }
 
 /// A subaccount as discovery shows it.

@@ -64,6 +64,7 @@ pub async fn page(
         .collect();
     Ok(FleetPage {
         undelivered,
+        new_subaccounts: Vec::new(),
         can_change,
         can_assign: caller.role == crate::domain::Role::Admin,
         templates,

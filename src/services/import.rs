@@ -1,32 +1,29 @@
 //! Bringing a parent account's subaccounts in as projects. The parent's
 //! login lists them and makes a Standard API key inside each one chosen;
 //! that key, sealed, becomes the project's login, so nothing of the parent
-//! is kept. Between the two forms the parent's login travels sealed for the
-//! staff member who typed it, and expires.
+//! is kept unless an admin asks (see `parents`).
 
+pub use super::parent_login::ParentLogin;
+use super::parent_login::{one, LOGIN_LIFETIME};
 use super::projects::{internal, new_id, store_failure, summary_json, test_login, Projects};
 use super::trail::Trail;
 use super::{Action, Caller};
 use crate::domain::audit::AuditAction;
 use crate::domain::subaccount::{
     Discovered, Discovery, ImportItem, ImportOutcome, ImportState, ImportView, Imported,
-    KnownProject, ParentAccount, ParentInput,
+    KnownProject,
 };
 use crate::domain::{
-    AccountSid, AccountStatus, ApiKeySid, AppError, Field, FieldErrors, LoginKind, ProjectSummary,
-    SettingsKind,
+    AccountSid, AccountStatus, AppError, Field, LoginKind, ProjectSummary, SettingsKind,
 };
 use crate::store::imports::STALE_AFTER;
 use crate::store::{Audited, ImportRow, NewProject, ProjectRow};
 use crate::twilio::{NewKey, Subaccount, TwilioClient, TwilioError};
 use futures_util::StreamExt;
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use secrecy::ExposeSecret;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// How long a sealed parent login opens after discovery.
-const LOGIN_LIFETIME: i64 = 30 * 60;
 /// Subaccounts imported at once. Every key is made with the parent's
 /// login, so this is also the parent's concurrency at Twilio; each
 /// subaccount's own login makes one call.
@@ -41,106 +38,38 @@ pub const MAX_CHOSEN: usize = 1000;
 /// How often a running import marks itself alive (see `STALE_AFTER`).
 const BEAT: Duration = Duration::from_secs(10);
 
-/// A parent's login, for one discovery and the import after it.
-pub struct ParentLogin {
-    account: ParentAccount,
-    secret: SecretString,
-}
-
-/// What the sealed form of a login holds.
-#[derive(Serialize, Deserialize)]
-struct Sealed {
-    account: AccountSid,
-    key: Option<ApiKeySid>,
-    secret: String,
-    expires: i64,
-}
-
-impl ParentLogin {
-    pub fn new(input: &ParentInput) -> Result<Self, AppError> {
-        let account = input.validate().map_err(AppError::Invalid)?;
-        Ok(Self {
-            account,
-            secret: SecretString::from(input.secret.trim().to_owned()),
-        })
-    }
-
-    pub fn account_sid(&self) -> &AccountSid {
-        &self.account.account_sid
-    }
-
-    fn client(&self, projects: &Projects) -> TwilioClient {
-        let username = match &self.account.api_key_sid {
-            Some(key) => key.to_string(),
-            None => self.account.account_sid.to_string(),
-        };
-        projects.twilio().client(username, self.secret.clone())
-    }
-
-    /// Sealed for import `id` of `caller` alone, opening until `expires`.
-    fn seal(&self, projects: &Projects, id: &str, caller: &Caller, expires: i64) -> String {
-        let sealed = Sealed {
-            account: self.account.account_sid.clone(),
-            key: self.account.api_key_sid.clone(),
-            secret: self.secret.expose_secret().to_owned(),
-            expires,
-        };
-        let text = serde_json::to_string(&sealed).expect("serializable");
-        projects.vault().seal_note(&context(id, caller), &text)
-    }
-
-    /// The login discovery sealed for import `id` of `caller`, if fresh.
-    pub fn open(
-        projects: &Projects,
-        id: &str,
-        caller: &Caller,
-        sealed: &str,
-    ) -> Result<Self, AppError> {
-        let expired = || {
-            AppError::Invalid(one(Field::Secret, "is no longer held for this import (it is kept 30 minutes, for the staff member who typed it): look the subaccounts up again with the parent's login"))
-        };
-        let text = projects
-            .vault()
-            .open_note(&context(id, caller), sealed)
-            .map_err(|_| expired())?;
-        let sealed: Sealed = serde_json::from_str(text.expose_secret()).map_err(|_| expired())?;
-        if sealed.expires < crate::store::now() {
-            return Err(expired());
-        }
-        Ok(Self {
-            account: ParentAccount {
-                account_sid: sealed.account,
-                api_key_sid: sealed.key,
-            },
-            secret: SecretString::from(sealed.secret),
-        })
-    }
-}
-
-fn context(id: &str, caller: &Caller) -> String {
-    format!("parent login of import {id} for staff {}", caller.id)
-}
-
-fn one(field: Field, message: &str) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    errors.push(field, message);
-    errors
-}
-
 impl Projects {
     /// The parent's subaccounts (all pages, the parent left out), each with
-    /// the project already registered for it.
+    /// the project already registered for it. With `keep`, the login is
+    /// kept sealed afterwards, to find new subaccounts later.
     pub async fn discover(
         &self,
         caller: &Caller,
         login: &ParentLogin,
+        keep: bool,
     ) -> Result<Discovery, AppError> {
+        let (found, parent_name) = self.discover_among(caller, login, false).await?;
+        if keep {
+            let new = found.accounts.iter().filter(|a| is_new(a)).count();
+            self.keep_parent(caller, login, &parent_name, new).await?;
+        }
+        Ok(found)
+    }
+
+    /// As `discover`; with `only_new`, only subaccounts that are not yet
+    /// projects are listed. The parent's name comes along.
+    pub(super) async fn discover_among(
+        &self,
+        caller: &Caller,
+        login: &ParentLogin,
+        only_new: bool,
+    ) -> Result<(Discovery, String), AppError> {
         caller.may(Action::Administer, None)?;
         // Parent logins past their time go, whoever's they were.
         if let Err(e) = self.store().forget_expired_logins().await {
             tracing::warn!("could not drop expired parent logins: {e}");
         }
-        let subs = self.subaccounts(login).await?;
+        let (parent_name, subs) = self.subaccounts(login).await?;
         let known = self.known_projects().await?;
         let accounts: Vec<Discovered> = subs
             .into_iter()
@@ -150,6 +79,7 @@ impl Projects {
                 name: sub.friendly_name,
                 status: sub.status,
             })
+            .filter(|found| !only_new || found.project.is_none())
             .collect();
         let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
         let now = crate::store::now();
@@ -170,11 +100,12 @@ impl Projects {
             .create_import(&row, &sealed, expires, &accounts)
             .await
             .map_err(store_failure)?;
-        Ok(Discovery {
+        let found = Discovery {
             id,
             parent: login.account_sid().clone(),
             accounts,
-        })
+        };
+        Ok((found, parent_name))
     }
 
     /// An import as its page shows it; only the admin who discovered it
@@ -346,6 +277,7 @@ impl Projects {
         let subs: HashMap<AccountSid, Subaccount> = self
             .subaccounts(login)
             .await?
+            .1
             .into_iter()
             .map(|s| (s.sid.clone(), s))
             .collect();
@@ -399,8 +331,11 @@ impl Projects {
         Ok(done)
     }
 
-    /// The parent's subaccounts as Twilio lists them now.
-    async fn subaccounts(&self, login: &ParentLogin) -> Result<Vec<Subaccount>, AppError> {
+    /// The parent's name and its subaccounts, as Twilio lists them now.
+    pub(super) async fn subaccounts(
+        &self,
+        login: &ParentLogin,
+    ) -> Result<(String, Vec<Subaccount>), AppError> {
         let client = login.client(self);
         let all = match client.list_accounts().await {
             Ok(all) => all,
@@ -415,10 +350,13 @@ impl Projects {
                     me.owner_account_sid
                 ),
             ))),
-            Some(_) => Ok(all
-                .into_iter()
-                .filter(|a| &a.owner_account_sid == parent && &a.sid != parent)
-                .collect()),
+            Some(me) => Ok((
+                me.friendly_name.clone(),
+                all.iter()
+                    .filter(|a| &a.owner_account_sid == parent && &a.sid != parent)
+                    .cloned()
+                    .collect(),
+            )),
             None => Err(AppError::Invalid(one(
                 Field::AccountSid,
                 "does not match the login: the key or token given belongs to another account",
@@ -444,7 +382,7 @@ impl Projects {
         if !refused {
             return error.into();
         }
-        let standard = login.account.api_key_sid.is_some()
+        let standard = login.api_key_sid().is_some()
             && client
                 .fetch_settings(SettingsKind::Composition)
                 .await
@@ -456,7 +394,7 @@ impl Projects {
         }
     }
 
-    async fn known_projects(&self) -> Result<HashMap<AccountSid, ProjectRow>, AppError> {
+    pub(super) async fn known_projects(&self) -> Result<HashMap<AccountSid, ProjectRow>, AppError> {
         let rows = self.store().list_projects().await.map_err(internal)?;
         Ok(rows
             .into_iter()
@@ -777,6 +715,11 @@ fn check_chosen(chosen: &[AccountSid]) -> Result<(), AppError> {
         )));
     }
     Ok(())
+}
+
+/// Active and not yet a project: what "new subaccounts" counts.
+pub(super) fn is_new(found: &Discovered) -> bool {
+    found.status == AccountStatus::Active && found.project.is_none()
 }
 
 fn known_project(row: &ProjectRow) -> KnownProject {

@@ -5,9 +5,8 @@
 //! start that finds the database switched but the file not yet moved
 //! finishes the move. Stop every console instance before rotating.
 
-use crate::domain::ProjectId;
 use crate::store::{ResealError, Store, StoreError};
-use crate::vault::{next_key_path, KeySource, MasterKey, Vault, VaultError};
+use crate::vault::{next_key_path, KeySource, MasterKey, SealedFor, Vault, VaultError};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 
@@ -148,7 +147,7 @@ pub trait KeyRecords {
     fn key_check(&self) -> impl Future<Output = Result<Option<String>, StoreError>>;
     fn reseal_all<E>(
         &self,
-        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        reseal: impl FnMut(SealedFor<'_>, &str) -> Result<String, E>,
         key_check: &str,
     ) -> impl Future<Output = Result<usize, ResealError<E>>>;
     fn sealed_count(&self) -> impl Future<Output = Result<usize, StoreError>>;
@@ -160,13 +159,13 @@ impl KeyRecords for Store {
     }
     fn reseal_all<E>(
         &self,
-        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        reseal: impl FnMut(SealedFor<'_>, &str) -> Result<String, E>,
         key_check: &str,
     ) -> impl Future<Output = Result<usize, ResealError<E>>> {
         Store::reseal_all(self, reseal, key_check)
     }
     async fn sealed_count(&self) -> Result<usize, StoreError> {
-        Ok(self.list_projects().await?.len())
+        Ok(self.list_projects().await?.len() + self.kept_parents().await?.len())
     }
 }
 
@@ -177,7 +176,7 @@ impl KeyRecords for Store {
 pub async fn rotate_with(
     store: &impl KeyRecords,
     target: &Path,
-    mut reseal: impl FnMut(&ProjectId, &str, &Vault) -> Result<String, VaultError>,
+    mut reseal: impl FnMut(SealedFor<'_>, &str, &Vault) -> Result<String, VaultError>,
 ) -> Result<(usize, PathBuf), String> {
     let next = next_key_path(target);
     let before = store

@@ -14,6 +14,8 @@ pub mod file_rows;
 pub mod fleet;
 pub mod import;
 pub mod master_key;
+pub mod parent_login;
+pub mod parents;
 pub mod project_file;
 pub mod projects;
 pub mod refresh;

@@ -14,6 +14,7 @@ mod group;
 pub mod imports;
 mod jobs;
 pub mod outage;
+mod parents;
 mod projects;
 mod sessions;
 mod snapshots;
@@ -29,6 +30,7 @@ pub use file_imports::FileImportRow;
 pub use fleet::FleetScope;
 pub use imports::{ImportItemRow, ImportRow};
 pub use jobs::{Claimed, ItemEnd};
+pub use parents::KeptParentRow;
 pub use projects::{Audited, NewProject, ProjectRow, ResealError};
 pub use sessions::SessionTable;
 pub use snapshots::{Change, Snapshot};
@@ -122,6 +124,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "refresh order",
         include_str!("../../migrations/0013_refresh_order.sql"),
         include_str!("../../migrations/0013_refresh_order.sql"),
+    ),
+    (
+        14,
+        "kept parents",
+        include_str!("../../migrations/0014_kept_parents.sql"),
+        include_str!("../../migrations/0014_kept_parents.sql"),
     ),
 ];
 

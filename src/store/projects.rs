@@ -2,6 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::{AccountSid, ApiKeySid, LoginCheck, LoginKind, ProjectId, ProjectSummary};
+use crate::vault::SealedFor;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -279,7 +280,7 @@ impl Store {
     /// changed. Answers how many secrets were re-sealed.
     pub async fn reseal_all<E>(
         &self,
-        mut reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        mut reseal: impl FnMut(SealedFor<'_>, &str) -> Result<String, E>,
         key_check: &str,
     ) -> Result<usize, ResealError<E>> {
         let mut tx = self.writer().begin().await.map_err(ResealError::store)?;
@@ -307,9 +308,27 @@ impl Store {
             let id = id
                 .parse::<ProjectId>()
                 .map_err(|e| ResealError::Store(StoreError::Database(sqlx::Error::Protocol(e))))?;
-            let fresh = reseal(&id, &sealed).map_err(ResealError::Seal)?;
+            let fresh = reseal(SealedFor::Project(&id), &sealed).map_err(ResealError::Seal)?;
             sqlx::query("UPDATE projects SET sealed_secret = $2 WHERE id = $1")
                 .bind(id.as_str())
+                .bind(fresh)
+                .execute(&mut *tx)
+                .await
+                .map_err(ResealError::store)?;
+        }
+        // Kept parent logins are sealed notes bound to the parent's SID.
+        let parents =
+            sqlx::query("SELECT parent_sid, sealed_login FROM kept_parents ORDER BY parent_sid")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(ResealError::store)?;
+        for row in &parents {
+            let sid: String = row.try_get("parent_sid").map_err(ResealError::store)?;
+            let sealed: String = row.try_get("sealed_login").map_err(ResealError::store)?;
+            let context = crate::domain::subaccount::kept_login_context(&sid);
+            let fresh = reseal(SealedFor::Note(&context), &sealed).map_err(ResealError::Seal)?;
+            sqlx::query("UPDATE kept_parents SET sealed_login = $2 WHERE parent_sid = $1")
+                .bind(sid)
                 .bind(fresh)
                 .execute(&mut *tx)
                 .await
@@ -321,7 +340,7 @@ impl Store {
             .await
             .map_err(ResealError::store)?;
         tx.commit().await.map_err(ResealError::store)?;
-        Ok(rows.len())
+        Ok(rows.len() + parents.len())
     }
 }
 

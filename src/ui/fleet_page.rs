@@ -143,6 +143,7 @@ fn Fleet(
         can_assign,
         templates,
         undelivered,
+        new_subaccounts,
     } = page;
     let filter_only = FleetQuery {
         filter: query.filter.clone(),
@@ -175,8 +176,18 @@ fn Fleet(
             </section>
         }
     });
+    let news = (!new_subaccounts.is_empty()).then(|| {
+        view! {
+            <section class="notice" aria-labelledby="new-subaccounts-heading">
+                <h2 id="new-subaccounts-heading">"New subaccounts"</h2>
+                <ul>{new_subaccounts.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                <p><a href=paths::IMPORTS>"Find and import them"</a></p>
+            </section>
+        }
+    });
     view! {
         {alerts}
+        {news}
         <FleetChart counts />
         <section class="refresh" aria-label="Refresh">
             <ActionForm action=refresh>

@@ -7,7 +7,11 @@ use super::fields::{checked_submit_with, error_for, hydrated, TextField};
 use super::loaded::loaded;
 use super::notices::ErrorNotice;
 use crate::api::imports::{read_import, DiscoverSubaccounts, StartImport};
-use crate::domain::subaccount::{ImportItem, ImportOutcome, ImportState, ImportView, ParentInput};
+use crate::api::parents::{list_kept_parents, FindNewSubaccounts, ForgetParent};
+use crate::domain::fleet::ago;
+use crate::domain::subaccount::{
+    ImportItem, ImportOutcome, ImportState, ImportView, KeptParent, KeptParents, ParentInput,
+};
 use crate::domain::{AppError, Failure, Field, FieldErrors, LoginKind};
 use crate::paths;
 use leptos::form::ActionForm;
@@ -45,12 +49,120 @@ fn read_parent(ev: &leptos::ev::SubmitEvent) -> Result<DiscoverSubaccounts, Stri
             login: text("input[login]"),
             api_key_sid: text("input[api_key_sid]"),
             secret: text("input[secret]"),
+            keep: data.get("input[keep]").as_string(),
         },
     })
 }
 
+/// `/imports`: for admins, the kept parent logins and the two ways in; for
+/// others, why there is nothing here for them.
 #[component]
 pub fn ImportStartPage() -> impl IntoView {
+    let find = ServerAction::<FindNewSubaccounts>::new();
+    let forget = ServerAction::<ForgetParent>::new();
+    let kept = loaded(move || forget.version().get(), |_| list_kept_parents());
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = find.value().get() {
+            leptos_router::hooks::use_navigate()(&paths::import(&id), Default::default());
+        }
+    });
+    view! {
+        <Title text="Import from a parent account · composition-admin" />
+        <main class="page">
+            <h1>"Import projects"</h1>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || kept.get().map(|listed| match listed {
+                    Ok(KeptParents { now, parents }) => view! {
+                        <p class="lede">
+                            "List a parent (main) account's subaccounts, then import the ones you choose: each gets an API key of its own, made by the console inside the subaccount and stored sealed."
+                        </p>
+                        <KeptList now parents find forget />
+                        <ParentForm />
+                        <super::file_import_page::FileForm />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error context="Only admins import projects." /> }.into_any(),
+                })}
+            </Transition>
+            <p><a href=paths::PROJECTS>"Back to the projects"</a></p>
+        </main>
+    }
+}
+
+/// The kept parent logins, each with "Find new subaccounts" and "Forget".
+/// Plain forms (no `ActionForm`, see `read_parent`): with JavaScript the
+/// action is sent with the parent's SID, without it the form posts itself.
+#[component]
+fn KeptList(
+    now: i64,
+    parents: Vec<KeptParent>,
+    find: ServerAction<FindNewSubaccounts>,
+    forget: ServerAction<ForgetParent>,
+) -> impl IntoView {
+    if parents.is_empty() {
+        return ().into_any();
+    }
+    let items = parents
+        .into_iter()
+        .map(|parent| {
+            let checked = match (&parent.check_error, parent.checked_at, parent.new_count) {
+                (Some(why), Some(at), _) => format!("Checked {}: it failed: {why}", ago(now, at)),
+                (None, Some(at), Some(0)) => format!("Checked {}: no new subaccounts.", ago(now, at)),
+                (None, Some(at), Some(1)) => format!("Checked {}: 1 active subaccount is not yet a project.", ago(now, at)),
+                (None, Some(at), Some(n)) => format!("Checked {}: {n} active subaccounts are not yet projects.", ago(now, at)),
+                _ => "Not checked yet.".to_owned(),
+            };
+            let with = match &parent.api_key_sid {
+                Some(key) => format!("Main API key {key}"),
+                None => "auth token".to_owned(),
+            };
+            let about = format!("{} · logs in with its {with} · kept by {} {}", parent.sid, parent.kept_by, ago(now, parent.kept_at));
+            let (find_sid, forget_sid) = (parent.sid.clone(), parent.sid.clone());
+            let on_find = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                find.dispatch(FindNewSubaccounts { parent: find_sid.clone() });
+            };
+            let on_forget = move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                forget.dispatch(ForgetParent { parent: forget_sid.clone() });
+            };
+            let find_label = format!("Find new subaccounts of {}", parent.name);
+            let forget_label = format!("Forget the login of {}", parent.name);
+            view! {
+                <li class="kept-parent">
+                    <p><strong>{parent.name.clone()}</strong></p>
+                    <p class="help">{about}</p>
+                    <p>{checked}</p>
+                    <div class="actions">
+                        <form method="post" action=FindNewSubaccounts::url() on:submit=on_find>
+                            <input type="hidden" name="parent" value=parent.sid.clone() />
+                            <button type="submit" aria-label=find_label>"Find new subaccounts"</button>
+                        </form>
+                        <form method="post" action=ForgetParent::url() on:submit=on_forget>
+                            <input type="hidden" name="parent" value=parent.sid.clone() />
+                            <button type="submit" class="secondary" aria-label=forget_label>"Forget the login"</button>
+                        </form>
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    let pending = find.pending();
+    view! {
+        <section class="add-form" aria-labelledby="kept-heading">
+            <h2 id="kept-heading">"Kept parent logins"</h2>
+            <p class="help">"Sealed like every project's login. The console checks each for subaccounts that are not yet projects, and the fleet page says when it finds some."</p>
+            {move || find.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error context="No subaccounts were listed." /> })}
+            {move || forget.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error context="The login was not forgotten." /> })}
+            {move || pending.get().then(|| view! { <p role="status">"Listing subaccounts…"</p> })}
+            <ul class="kept-parents">{items}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// The parent's login, to list its subaccounts.
+#[component]
+fn ParentForm() -> impl IntoView {
     let action = ServerAction::<DiscoverSubaccounts>::new();
     let typed = match action.value().get_untracked() {
         Some(Err(Failure {
@@ -61,6 +173,7 @@ pub fn ImportStartPage() -> impl IntoView {
             ..ParentInput::default()
         },
     };
+    let keeps = typed.keeps();
     let client = RwSignal::new(FieldErrors::default());
     let failure =
         Signal::derive(move || action.value().get().and_then(Result::err).map(|f| f.error));
@@ -97,16 +210,10 @@ pub fn ImportStartPage() -> impl IntoView {
     let pending = action.pending();
     let js = hydrated();
     view! {
-        <Title text="Import from a parent account · composition-admin" />
-        <main class="page">
-            <h1>"Import from a parent account"</h1>
-            <p class="lede">
-                "List a parent (main) account's subaccounts, then import the ones you choose: each gets an API key of its own, made by the console inside the subaccount and stored sealed."
-            </p>
             <form method="post" action=DiscoverSubaccounts::url() on:submit=on_submit novalidate class="add-form" aria-labelledby="parent-heading">
                 <h2 id="parent-heading">"The parent's login"</h2>
                 <p class="help">
-                    "Used for this import only: it is kept sealed for at most 30 minutes while you choose, then dropped. It never becomes a project's login."
+                    "Kept sealed for at most 30 minutes while you choose, then dropped unless you tick \u{201c}keep\u{201d} below. It never becomes a project's login."
                 </p>
                 {move || failure.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|error| view! { <ErrorNotice error context="No subaccounts were listed." /> })}
                 <TextField
@@ -139,13 +246,15 @@ pub fn ImportStartPage() -> impl IntoView {
                     help="Never shown again, not even after a failed attempt."
                     password=true
                 />
+                <div class="field check">
+                    <input id="parent-keep" type="checkbox" name="input[keep]" value="on" checked=keeps aria-describedby="parent-keep-help" />
+                    <label for="parent-keep">"Keep the parent's login to find new subaccounts later"</label>
+                    <p class="help" id="parent-keep-help">"Sealed like every project's login, until an admin forgets it. Unticked, it is dropped after this import."</p>
+                </div>
                 <button type="submit" disabled=move || js.get() && pending.get()>
                     {move || if pending.get() { "Listing subaccounts…" } else { "List subaccounts" }}
                 </button>
             </form>
-            <super::file_import_page::FileForm />
-            <p><a href=paths::PROJECTS>"Back to the projects"</a></p>
-        </main>
     }
 }
 

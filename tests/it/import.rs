@@ -30,6 +30,7 @@ fn token_login() -> ParentLogin {
         login: "auth_token".into(),
         api_key_sid: String::new(),
         secret: P.auth_token.into(),
+        keep: None,
     })
     .unwrap()
 }
@@ -40,6 +41,7 @@ fn key_login(key: (&str, &str)) -> ParentLogin {
         login: "api_key".into(),
         api_key_sid: key.0.into(),
         secret: key.1.into(),
+        keep: None,
     })
     .unwrap()
 }
@@ -66,7 +68,10 @@ async fn actions(projects: &Projects, action: &str) -> Vec<String> {
 async fn discovery_lists_every_subaccount_and_marks_projects() {
     let fake = start_fake().await;
     let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
-    let found = projects.discover(&admin(), &token_login()).await.unwrap();
+    let found = projects
+        .discover(&admin(), &token_login(), false)
+        .await
+        .unwrap();
     assert_eq!(found.parent.as_str(), P.sid);
     assert_eq!(
         found.accounts.len(),
@@ -96,7 +101,7 @@ async fn discovery_lists_every_subaccount_and_marks_projects() {
         .is_err());
     // A Main key discovers as the token does.
     let by_key = projects
-        .discover(&admin(), &key_login(P.main_key))
+        .discover(&admin(), &key_login(P.main_key), false)
         .await
         .unwrap();
     assert_eq!(by_key.accounts.len(), found.accounts.len());
@@ -107,7 +112,7 @@ async fn wrong_logins_are_explained() {
     let fake = start_fake().await;
     let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
     let standard = projects
-        .discover(&admin(), &key_login(P.standard_key))
+        .discover(&admin(), &key_login(P.standard_key), false)
         .await
         .unwrap_err();
     let text = standard.to_string();
@@ -120,10 +125,11 @@ async fn wrong_logins_are_explained() {
         login: "auth_token".into(),
         api_key_sid: String::new(),
         secret: "not-the-token".into(),
+        keep: None,
     })
     .unwrap();
     let text = projects
-        .discover(&admin(), &wrong)
+        .discover(&admin(), &wrong, false)
         .await
         .unwrap_err()
         .to_string();
@@ -137,10 +143,11 @@ async fn wrong_logins_are_explained() {
         login: "auth_token".into(),
         api_key_sid: String::new(),
         secret: format!("{:032x}", P.first_sub * 3 + 1),
+        keep: None,
     })
     .unwrap();
     let text = projects
-        .discover(&admin(), &own)
+        .discover(&admin(), &own, false)
         .await
         .unwrap_err()
         .to_string();
@@ -151,6 +158,7 @@ async fn wrong_logins_are_explained() {
         login: "api_key".into(),
         api_key_sid: "nope".into(),
         secret: " ".into(),
+        keep: None,
     })
     .err()
     .unwrap()
@@ -162,7 +170,10 @@ async fn wrong_logins_are_explained() {
         ..admin()
     };
     let before = fake.state.requests().len();
-    assert!(projects.discover(&editor, &token_login()).await.is_err());
+    assert!(projects
+        .discover(&editor, &token_login(), false)
+        .await
+        .is_err());
     assert!(projects
         .import(&editor, &token_login(), &[sub(1)], "test")
         .await
@@ -343,7 +354,10 @@ async fn a_lost_answer_leaves_no_key_behind() {
 async fn a_stored_import_runs_in_the_background_and_keeps_each_outcome() {
     let fake = start_fake().await;
     let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
-    let found = projects.discover(&admin(), &token_login()).await.unwrap();
+    let found = projects
+        .discover(&admin(), &token_login(), false)
+        .await
+        .unwrap();
     projects
         .start_import(&admin(), &found.id, &[sub(9), sub(10), sub(11)], "test")
         .await

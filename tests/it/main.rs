@@ -20,6 +20,7 @@ mod file_import;
 mod fleet;
 mod import;
 mod jobs;
+mod kept_parents;
 mod leases;
 mod outage;
 mod project_file;

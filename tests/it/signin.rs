@@ -167,6 +167,9 @@ const MATRIX: &[(&str, [bool; 5])] = &[
         "/api/imports/file-confirm",
         [false, false, false, false, true],
     ),
+    ("/api/parents/list", [false, false, false, false, true]),
+    ("/api/parents/find-new", [false, false, false, false, true]),
+    ("/api/parents/forget", [false, false, false, false, true]),
     ("/api/templates/list", [false, true, true, true, true]),
     ("/api/templates/save", [false, false, false, false, true]),
     ("/api/templates/delete", [false, false, false, false, true]),
@@ -307,6 +310,8 @@ fn the_authorisation_matrix_holds_for_every_server_function() {
                 "/api/imports/get" | "/api/imports/start" => vec![("id", import)],
                 "/api/imports/file" => vec![("file", "name,account_sid,login,secret\nx,y,z,w\n")],
                 "/api/imports/file-get" | "/api/imports/file-confirm" => vec![("id", file)],
+                // Not a SID: an admin is told so (400), others refused first.
+                "/api/parents/find-new" | "/api/parents/forget" => vec![("parent", "x")],
                 "/api/templates/delete" => vec![("id", "nope")],
                 "/api/templates/import" => vec![("file", "x")],
                 "/api/templates/assign" => {

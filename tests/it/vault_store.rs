@@ -336,7 +336,7 @@ impl KeyRecords for FailingCommit {
     }
     async fn reseal_all<E>(
         &self,
-        reseal: impl FnMut(&ProjectId, &str) -> Result<String, E>,
+        reseal: impl FnMut(composition_admin::vault::SealedFor<'_>, &str) -> Result<String, E>,
         key_check: &str,
     ) -> Result<usize, ResealError<E>> {
         if self.lands {
