@@ -82,6 +82,15 @@ export async function removeImported(page: Page) {
   }
 }
 
+/** Forgets the demo parent's kept login, if a test kept it. */
+export async function forgetParent(page: Page) {
+  const origin = new URL(test.info().project.use.baseURL ?? "http://127.0.0.1:3000").origin;
+  const forgot = await page.request.post("/api/parents/forget", {
+    headers: { Origin: origin, Accept: "application/json" },
+    form: { parent: PARENT },
+  });
+  expect([200, 404]).toContain(forgot.status());
+}
 
 /** A CSV of two good rows (subaccounts 11 and 12) and two bad ones. */
 export const csvWithTwoBadRows = [

@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, test } from "@playwright/test";
-import { PARENT, PARENT_TOKEN, csvWithTwoBadRows, removeImported, sub } from "./helpers";
+import { PARENT, PARENT_TOKEN, csvWithTwoBadRows, forgetParent, removeImported, sub } from "./helpers";
 
 // Importing a demo parent's subaccounts: each one chosen gets a key of its
 // own; one whose key Twilio refuses is shown with Twilio's message.
@@ -20,13 +20,14 @@ async function refuseKeysOf(request: APIRequestContext, account: string) {
 test.afterEach(async ({ page, request }) => {
   await request.delete(FAULTS);
   await removeImported(page);
+  await forgetParent(page);
 });
 
 test("imports twenty subaccounts of a parent, one failing and shown why", async ({ page, request }) => {
   await page.goto("/projects");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByRole("link", { name: "Import from a parent account" }).click();
-  await expect(page.getByRole("heading", { name: "Import from a parent account" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Import projects" })).toBeVisible();
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await page.getByLabel("Parent account SID").fill(PARENT);
   await expect(page.getByLabel("The parent's auth token")).toBeChecked();
@@ -88,4 +89,39 @@ test("imports a CSV with two bad rows: the preview names them, the confirmation 
   await expect(page.getByRole("status")).toContainText("Done: 2 projects stored.");
   await page.goto("/projects?q=Globex%20File");
   await expect(page.locator(".count")).toContainText("2 of");
+});
+
+test("a kept parent login finds only new subaccounts, the fleet says so, and it can be forgotten", async ({ page }) => {
+  await page.goto("/imports");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("heading", { name: "Kept parent logins" })).toHaveCount(0);
+  await page.getByLabel("Parent account SID").fill(PARENT);
+  await page.getByLabel("Auth token or key secret").fill(PARENT_TOKEN);
+  await page.getByLabel("Keep the parent's login to find new subaccounts later").check();
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+  await expect(page.getByRole("status")).toContainText("30 subaccounts found");
+  // One imported (the filter leaves the others out).
+  await page.getByLabel("Filter by name").fill("lisbon");
+  await page.getByRole("button", { name: "Import the ticked subaccounts" }).click();
+  await expect(page.getByRole("status")).toContainText("Done: 1 imported, 0 failed, of 1 chosen.", { timeout: 20_000 });
+
+  await page.goto("/imports");
+  const kept = page.getByRole("region", { name: "Kept parent logins" });
+  await expect(kept).toContainText("Globex Holdings");
+  await expect(kept).toContainText("kept by admin");
+  await page.getByRole("button", { name: "Find new subaccounts of Globex Holdings" }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("29 subaccounts found");
+  await expect(page.getByRole("row").filter({ hasText: "Lisbon" })).toHaveCount(0);
+
+  await page.goto("/fleet");
+  const news = page.getByRole("region", { name: "New subaccounts" });
+  await expect(news).toContainText(`Globex Holdings (${PARENT}) has 26 active subaccounts that are not yet projects.`);
+  await news.getByRole("link", { name: "Find and import them" }).click();
+  await expect(page).toHaveURL(/\/imports$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.getByRole("button", { name: "Forget the login of Globex Holdings" }).click();
+  await expect(page.getByRole("region", { name: "Kept parent logins" })).toHaveCount(0);
+  await page.goto("/fleet");
+  await expect(page.getByRole("region", { name: "New subaccounts" })).toHaveCount(0);
 });

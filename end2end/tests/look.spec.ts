@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page, Locator } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { DEMO_PROJECT, csvWithTwoBadRows } from "./helpers";
+import { DEMO_PROJECT, PARENT, PARENT_TOKEN, csvWithTwoBadRows, forgetParent } from "./helpers";
 
 // How every page looks, and that axe-core (WCAG 2.1 AA) finds nothing on
 // it: hydrated, with errors on screen, and for a viewer. Screenshots at a
@@ -84,7 +84,7 @@ const ADMIN_PAGES: [string, string, (page: Page) => Promise<void>][] = [
     await expect(p.getByLabel("Project name")).toHaveValue("Acme Video");
   }],
   ["/staff", "staff", heading("Staff")],
-  ["/imports", "import-start", heading("Import from a parent account")],
+  ["/imports", "import-start", heading("Import projects")],
   // No templates yet: the empty list and every form.
   ["/templates", "templates", async (p) => {
     await expect(p.getByRole("button", { name: "Save template" })).toBeVisible();
@@ -127,6 +127,30 @@ test("the admin's import list and file preview pass axe-core", async ({ page }) 
   for (const size of WIDTHS) {
     await page.setViewportSize({ width: size.width, height: size.height });
     await axe(page, `a file preview at ${size.width} px`);
+  }
+});
+
+// A kept parent login on /imports, and the fleet's notice of its new
+// subaccounts; forgotten again so no later page shows them.
+test("the admin's kept parent login and the fleet's notice look as they should", async ({ page, baseURL }) => {
+  const listed = await page.request.post("/api/imports/discover", {
+    headers: { Origin: new URL(baseURL!).origin, Accept: "application/json" },
+    form: { "input[account_sid]": PARENT, "input[login]": "auth_token", "input[secret]": PARENT_TOKEN, "input[keep]": "on" },
+  });
+  expect(listed.status()).toBe(200);
+  try {
+    await look(page, "/imports", "import-kept", async (p) => {
+      await expect(p.getByRole("button", { name: "Find new subaccounts of Globex Holdings" })).toBeVisible();
+    });
+    for (const size of WIDTHS) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.goto("/fleet");
+      await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+      await expect(page.getByRole("region", { name: "New subaccounts" })).toContainText("27 active subaccounts");
+      await axe(page, `the fleet's new subaccounts at ${size.width} px`);
+    }
+  } finally {
+    await forgetParent(page);
   }
 });
 
@@ -191,6 +215,11 @@ test("a viewer's read-only pages pass axe-core and look as they should", async (
   await look(page, "/fleet", "viewer-fleet", heading("Fleet"));
   await look(page, "/templates", "viewer-templates", heading("Templates"));
   await look(page, `${DEMO_PROJECT}/template`, "viewer-template", heading("Template"));
+  // Importing is for admins: the page says so and offers no form.
+  await look(page, "/imports", "viewer-imports", async (p) => {
+    await expect(p.getByText("Only admins import projects.")).toBeVisible();
+    await expect(p.getByLabel("Parent account SID")).toHaveCount(0);
+  });
   await page.goto(`${DEMO_PROJECT}/history`);
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await axe(page, "the history as a viewer");

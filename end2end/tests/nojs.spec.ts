@@ -282,6 +282,24 @@ test("imports subaccounts of a parent with plain forms", async ({ page }) => {
   await removeImported(page);
 });
 
+test("keeps a parent login, finds its new subaccounts and forgets it with plain forms", async ({ page }) => {
+  await page.goto("/imports");
+  await page.getByLabel("Parent account SID").fill(PARENT);
+  await page.getByLabel("Auth token or key secret").fill(PARENT_TOKEN);
+  await page.getByLabel("Keep the parent's login to find new subaccounts later").check();
+  await page.getByRole("button", { name: "List subaccounts" }).click();
+  await expect(page.getByRole("status")).toContainText("30 subaccounts found");
+  await page.goto("/imports");
+  await expect(page.getByRole("region", { name: "Kept parent logins" })).toContainText("27 active subaccounts are not yet projects");
+  await page.getByRole("button", { name: "Find new subaccounts of Globex Holdings" }).click();
+  await expect(page).toHaveURL(/\/imports\/[0-9a-f]+$/);
+  await expect(page.getByRole("status")).toContainText("30 subaccounts found");
+  await page.goto("/imports");
+  await page.getByRole("button", { name: "Forget the login of Globex Holdings" }).click();
+  await expect(page).toHaveURL(/\/imports$/);
+  await expect(page.getByRole("region", { name: "Kept parent logins" })).toHaveCount(0);
+});
+
 test("imports a CSV file with plain forms: preview, then confirmation", async ({ page }) => {
   await page.goto("/imports");
   await page.getByLabel("Projects file (CSV or JSON)").fill(csvWithTwoBadRows);

@@ -67,7 +67,7 @@ pub fn ImportStartPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Import from a parent account · composition-admin" />
+        <Title text="Import projects · composition-admin" />
         <main class="page">
             <h1>"Import projects"</h1>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
