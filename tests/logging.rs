@@ -8,6 +8,8 @@ mod common;
 
 use common::*;
 use composition_admin::api::credentials::CreateAwsCredential;
+use composition_admin::fake::generated::subaccount_sid;
+use composition_admin::fake::seed::DEMO_PARENT as P;
 use leptos::server_fn::ServerFn;
 use reqwest::header::{ACCEPT, REFERER};
 use std::io::Write;
@@ -30,6 +32,8 @@ const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const KEY_SECRET: &str = "demoKeySecret000000000000000002";
 const WRONG_KEY_SECRET: &str = "wrongKeySecret0000000000000leak";
 const GUESSED_PASSWORD: &str = "a guessed password that leaks";
+/// A secret in a file of projects previewed (never confirmed).
+const FILE_SECRET: &str = "fileSecret0000000000000000leaks1";
 
 /// Everything the console answered: status line, headers and body.
 async fn keep(answers: &mut String, response: reqwest::Response) -> reqwest::StatusCode {
@@ -52,6 +56,8 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
         .with_writer(move || writer.clone())
         .init();
     let mut answers = String::new();
+    // The secrets of the keys the import made at the fake.
+    let mut made: Vec<String> = Vec::new();
     let data_dir = on_runtime(async {
         let mut console = start_console().await;
         let http = console.browser();
@@ -133,7 +139,58 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
             .await
             .unwrap_err();
         answers.push_str(&failed);
+        // A parent's login, kept; two subaccounts imported (each gets a key
+        // of its own); its new subaccounts found; a file with a secret.
+        let parent = [
+            ("input[account_sid]", P.sid),
+            ("input[login]", "auth_token"),
+            ("input[secret]", P.auth_token),
+            ("input[keep]", "on"),
+        ];
+        let listed = json("/api/imports/discover", &parent).await.unwrap();
+        assert_eq!(listed.status(), 200);
+        let text = listed.text().await.unwrap();
+        answers.push_str(&text);
+        let import: String = serde_json::from_str(&text).unwrap();
+        let (one, two) = (subaccount_sid(&P, 1), subaccount_sid(&P, 2));
+        let start = [
+            ("id", import.as_str()),
+            ("account[0]", one.as_str()),
+            ("account[1]", two.as_str()),
+        ];
+        let started = json("/api/imports/start", &start).await.unwrap();
+        assert_eq!(keep(&mut answers, started).await, 200);
+        let mut done = false;
+        for _ in 0..100 {
+            let view = json("/api/imports/get", &[("id", import.as_str())])
+                .await
+                .unwrap();
+            let text = view.text().await.unwrap();
+            answers.push_str(&text);
+            if text.contains("\"Done\"") {
+                done = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(done, "the import ended");
+        assert_eq!(console.fake.state.created_key_secrets().len(), 2);
+        let found = json("/api/parents/find-new", &[("parent", P.sid)])
+            .await
+            .unwrap();
+        assert_eq!(keep(&mut answers, found).await, 200);
+        let file = format!(
+            "name,account_sid,login,api_key_sid,secret\nFiled,{},auth_token,,{FILE_SECRET}\n",
+            subaccount_sid(&P, 11)
+        );
+        let previewed = json("/api/imports/file", &[("file", file.as_str())])
+            .await
+            .unwrap();
+        assert_eq!(keep(&mut answers, previewed).await, 200);
+        made.extend(console.fake.state.created_key_secrets());
         for page in [
+            "/imports",
+            "/fleet",
             "/projects",
             "/projects/acme",
             "/projects/acme/credentials",
@@ -162,7 +219,12 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
         WRONG_KEY_SECRET,
         ADMIN_PASSWORD,
         GUESSED_PASSWORD,
-    ] {
+        P.auth_token,
+        FILE_SECRET,
+    ]
+    .into_iter()
+    .chain(made.iter().map(String::as_str))
+    {
         assert!(!text.contains(leak), "{leak} is in the log:\n{text}");
     }
     // The answers: the console's own secrets never come back.
@@ -173,7 +235,12 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
         WRONG_KEY_SECRET,
         ADMIN_PASSWORD,
         GUESSED_PASSWORD,
-    ] {
+        P.auth_token,
+        FILE_SECRET,
+    ]
+    .into_iter()
+    .chain(made.iter().map(String::as_str))
+    {
         assert!(!answers.contains(leak), "{leak} is in an answer");
     }
     assert!(
@@ -194,7 +261,12 @@ fn no_secret_in_a_log_line_an_answer_or_the_database() {
             WRONG_KEY_SECRET,
             ADMIN_PASSWORD,
             GUESSED_PASSWORD,
-        ] {
+            P.auth_token,
+            FILE_SECRET,
+        ]
+        .into_iter()
+        .chain(made.iter().map(String::as_str))
+        {
             let leak = leak.as_bytes();
             assert!(
                 !bytes.windows(leak.len()).any(|w| w == leak),

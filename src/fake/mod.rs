@@ -189,6 +189,21 @@ impl FakeState {
         });
     }
 
+    /// The secrets of every API key made through the API (not the seeds'),
+    /// for tests that look for them where they must not be.
+    pub fn created_key_secrets(&self) -> Vec<String> {
+        let accounts = self
+            .accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts
+            .values()
+            .flat_map(|a| a.api_keys.values())
+            .filter(|k| !k.main && k.friendly_name.starts_with("composition-admin"))
+            .map(|k| k.secret.clone())
+            .collect()
+    }
+
     /// Every request received (the last 100,000), oldest first.
     pub fn requests(&self) -> Vec<Seen> {
         let seen = self
