@@ -94,6 +94,7 @@ async fn refresh() {
     let vault = Vault::new(&key);
     store.set_key_check(&vault.key_check()).await.unwrap();
     let pool = TwilioPool::new(PoolConfig {
+        pace: Default::default(),
         video_base_url: fake.base_url(),
         accounts_base_url: fake.base_url(),
         api_base_url: fake.base_url(),

@@ -64,6 +64,7 @@ async fn projects(fake: &fake::RunningFake, name: &str) -> Projects {
 /// The console's Twilio pool, aimed at `fake`.
 fn pool(fake: &fake::RunningFake) -> TwilioPool {
     TwilioPool::new(PoolConfig {
+        pace: Default::default(),
         video_base_url: fake.base_url(),
         accounts_base_url: fake.base_url(),
         api_base_url: fake.base_url(),

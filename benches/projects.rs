@@ -131,6 +131,7 @@ async fn console(fake_base: &str, filler: usize) -> (String, reqwest::Client) {
             .unwrap();
     }
     let pool = TwilioPool::new(PoolConfig {
+        pace: Default::default(),
         video_base_url: fake_base.to_owned(),
         accounts_base_url: fake_base.to_owned(),
         api_base_url: fake_base.to_owned(),

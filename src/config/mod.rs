@@ -131,6 +131,16 @@ pub struct Config {
     #[arg(long, env = "TWILIO_RETRIES", default_value_t = 2, value_name = "N")]
     pub retries: usize,
 
+    /// Read requests a second sent to one Twilio account at most (Twilio's
+    /// Video quota is 80 per account)
+    #[arg(long, env = "TWILIO_READS_PER_SECOND", default_value_t = std::num::NonZeroU32::new(80).expect("not zero"), value_name = "N")]
+    pub reads_per_second: std::num::NonZeroU32,
+
+    /// Write requests a second sent to one Twilio account at most (Twilio's
+    /// Video quota is 20 per account)
+    #[arg(long, env = "TWILIO_WRITES_PER_SECOND", default_value_t = std::num::NonZeroU32::new(20).expect("not zero"), value_name = "N")]
+    pub writes_per_second: std::num::NonZeroU32,
+
     /// Seconds to wait for a whole Twilio request
     #[arg(
         long,

@@ -257,6 +257,10 @@ pub async fn projects_from_config(
             max_retries: config.retries,
             ..RetryPolicy::default()
         },
+        pace: crate::twilio::PaceConfig {
+            reads_per_second: config.reads_per_second,
+            writes_per_second: config.writes_per_second,
+        },
     })
     .map_err(|e| format!("could not build the HTTP client: {e}"))?;
     let projects = Projects::new(store, vault, pool);

@@ -4,11 +4,13 @@
 mod accounts;
 mod credentials;
 mod error;
+mod pace;
 mod settings;
 
 pub use accounts::{KeyInfo, NewKey, Subaccount};
 pub use credentials::path_and_query;
 pub use error::TwilioError;
+pub use pace::PaceConfig;
 
 use backon::{ExponentialBuilder, Retryable};
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +42,8 @@ pub struct PoolConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retries: RetryPolicy,
+    /// Each account's share of Twilio's request quotas.
+    pub pace: PaceConfig,
 }
 
 /// Capped exponential backoff; a `Retry-After` up to `max_wait` replaces
@@ -86,6 +90,7 @@ struct Shared {
     api_base_url: String,
     request_timeout: Duration,
     retries: RetryPolicy,
+    pace: pace::Pace,
 }
 
 impl TwilioPool {
@@ -106,6 +111,7 @@ impl TwilioPool {
                 api_base_url: config.api_base_url,
                 request_timeout: config.request_timeout,
                 retries: config.retries,
+                pace: pace::Pace::new(config.pace),
             }),
         })
     }
@@ -142,6 +148,7 @@ impl TwilioClient {
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
             retries: config.retries,
+            pace: PaceConfig::default(),
         })?;
         Ok(pool.client(config.username, config.password))
     }
@@ -181,15 +188,18 @@ impl TwilioClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, TwilioError> {
-        let response = request
+        let transport = |e| TwilioError::from_transport(e, self.inner.request_timeout);
+        let request = request
             .basic_auth(
                 &self.login.username,
                 Some(self.login.password.expose_secret()),
             )
             .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| TwilioError::from_transport(e, self.inner.request_timeout))?;
+            .build()
+            .map_err(transport)?;
+        // Each try counts against the account's quota, retries included.
+        self.inner.pace.wait(&request, &self.login.username).await;
+        let response = self.inner.http.execute(request).await.map_err(transport)?;
         // Twilio answers 200 or 201 for a settings POST depending on the spec
         // version; any 2xx is success, as in the official SDKs.
         if response.status().is_success() {

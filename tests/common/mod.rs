@@ -76,6 +76,7 @@ fn client_with(
 /// The process-wide Twilio pool as a console builds it, aimed at `base_url`.
 pub fn pool_with(base_url: &str, timeout: Duration, max_retries: usize) -> TwilioPool {
     TwilioPool::new(PoolConfig {
+        pace: Default::default(),
         video_base_url: base_url.to_owned(),
         accounts_base_url: base_url.to_owned(),
         api_base_url: base_url.to_owned(),
