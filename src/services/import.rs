@@ -170,7 +170,8 @@ impl Projects {
         chosen: &[AccountSid],
         console: &str,
     ) -> Result<(), AppError> {
-        self.import_of(caller, id).await?;
+        // Run before: its keys in flight when it stopped may be at Twilio.
+        let resumed = self.import_of(caller, id).await?.started_at.is_some();
         check_chosen(chosen)?;
         let names: Vec<String> = chosen.iter().map(ToString::to_string).collect();
         let sealed = self
@@ -219,7 +220,7 @@ impl Projects {
                 Ok(Vec::new())
             } else {
                 projects
-                    .run_import(&caller, &login, &waiting, &console, Some(&id))
+                    .run_import(&caller, &login, &waiting, &console, Some(&id), resumed)
                     .await
             };
             beat.abort();
@@ -259,11 +260,15 @@ impl Projects {
         chosen: &[AccountSid],
         console: &str,
     ) -> Result<Vec<Imported>, AppError> {
-        self.run_import(caller, login, chosen, console, None).await
+        self.run_import(caller, login, chosen, console, None, false)
+            .await
     }
 
     /// As `import`; with `record`, each outcome is written to that import
-    /// as soon as it is known.
+    /// as soon as it is known. A `resumed` import first deletes the keys
+    /// this console named in subaccounts that are not projects: a run
+    /// stopped mid-way (a killed process) may have made them, and their
+    /// secrets went with it.
     async fn run_import(
         &self,
         caller: &Caller,
@@ -271,6 +276,7 @@ impl Projects {
         chosen: &[AccountSid],
         console: &str,
         record: Option<&str>,
+        resumed: bool,
     ) -> Result<Vec<Imported>, AppError> {
         caller.may(Action::Administer, None)?;
         check_chosen(chosen)?;
@@ -284,6 +290,8 @@ impl Projects {
         let known = self.known_projects().await?;
         let parent = login.client(self);
         let key_name = key_name(console);
+        let orphans = resumed.then(|| format!("composition-admin {console} "));
+        let orphans = orphans.as_deref();
         let mut seen = std::collections::HashSet::new();
         let work: Vec<_> = chosen
             .iter()
@@ -294,7 +302,10 @@ impl Projects {
                 let (sub, row) = (subs.get(sid), known.get(sid));
                 async move {
                     let imported = match sub {
-                        Some(sub) => self.import_one(caller, parent, sub, row, key_name).await,
+                        Some(sub) => {
+                            self.import_one(caller, parent, sub, row, key_name, orphans)
+                                .await
+                        }
                         None => Imported {
                             sid: sid.clone(),
                             name: String::new(),
@@ -409,6 +420,7 @@ impl Projects {
         sub: &Subaccount,
         row: Option<&ProjectRow>,
         key_name: &str,
+        orphans: Option<&str>,
     ) -> Imported {
         let outcome = match row {
             _ if sub.status != AccountStatus::Active => {
@@ -421,6 +433,9 @@ impl Projects {
                 }
             }
             _ => {
+                if let (Some(prefix), None) = (orphans, row) {
+                    self.drop_orphan_keys(caller, parent, sub, prefix).await;
+                }
                 let until = tokio::time::Instant::now() + DEADLINE;
                 self.make_key(caller, parent, sub, row, key_name, until)
                     .await
@@ -524,6 +539,45 @@ impl Projects {
                 message: check.message,
             },
         })
+    }
+
+    /// Deletes the keys named `prefix…` in `sub` (not a project): left by a
+    /// run that stopped before it could store or delete them. Audited.
+    async fn drop_orphan_keys(
+        &self,
+        caller: &Caller,
+        parent: &TwilioClient,
+        sub: &Subaccount,
+        prefix: &str,
+    ) {
+        let Ok(Ok(keys)) = tokio::time::timeout(DEADLINE, parent.list_keys(&sub.sid)).await else {
+            return;
+        };
+        let trail = Trail::new(
+            self.store().clone(),
+            &caller.name,
+            Some(caller.id.clone()),
+            None,
+        );
+        for key in keys.iter().filter(|k| k.friendly_name.starts_with(prefix)) {
+            if let Err(e) = parent.delete_key(&sub.sid, &key.sid).await {
+                tracing::warn!(account = %sub.sid, key = %key.sid, "a key left by an interrupted import was not deleted: {e}");
+                continue;
+            }
+            let (entry, staff_id) = trail.one_step(
+                None,
+                AuditAction::CredentialDeleted,
+                format!(
+                    "API key \u{201c}{}\u{201d} ({}) deleted from subaccount {}: an interrupted import had made it, and its secret was lost",
+                    key.friendly_name, key.sid, sub.sid
+                ),
+                None,
+                None,
+            );
+            if let Err(e) = self.store().add_audit(&entry, staff_id).await {
+                tracing::error!(account = %sub.sid, "the deleted key's audit entry could not be written: {e}");
+            }
+        }
     }
 
     /// A key may have been made though the answer was lost: its secret is

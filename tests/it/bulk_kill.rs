@@ -19,7 +19,7 @@ const PROJECTS: u32 = 200;
 const PASSWORD: &str = "killed console password";
 
 /// The console binary over `database`, talking to `fake`, on `addr`.
-fn start(
+pub(crate) fn start(
     database: &str,
     key: &MasterKey,
     fake: &str,
@@ -34,6 +34,8 @@ fn start(
         .env("CONSOLE_MASTER_KEY", key.to_base64())
         .env("TWILIO_VIDEO_BASE_URL", fake)
         .env("TWILIO_ACCOUNTS_BASE_URL", fake)
+        .env("TWILIO_API_BASE_URL", fake)
+        .env("CONSOLE_PARENT_CHECK_INTERVAL", "0")
         .env("CONSOLE_LISTEN", addr.to_string())
         .env("CONSOLE_REFRESH_INTERVAL", "0")
         .env("LEPTOS_OUTPUT_NAME", "composition-admin")
@@ -46,12 +48,12 @@ fn start(
         .expect("the console binary starts")
 }
 
-fn free_addr() -> SocketAddr {
+pub(crate) fn free_addr() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap()
 }
 
-async fn ready(addr: SocketAddr) {
+pub(crate) async fn ready(addr: SocketAddr) {
     let until = Instant::now() + Duration::from_secs(30);
     while Instant::now() < until {
         if let Ok(answer) = reqwest::get(format!("http://{addr}/readyz")).await {
@@ -64,7 +66,7 @@ async fn ready(addr: SocketAddr) {
     panic!("the console did not start");
 }
 
-async fn post(
+pub(crate) async fn post(
     addr: SocketAddr,
     cookie: &str,
     path: &str,

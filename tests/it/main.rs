@@ -19,6 +19,7 @@ mod fake_subaccounts;
 mod file_import;
 mod fleet;
 mod import;
+mod import_kill;
 mod jobs;
 mod kept_parents;
 mod leases;
