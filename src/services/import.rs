@@ -79,7 +79,7 @@ impl Projects {
                 name: sub.friendly_name,
                 status: sub.status,
             })
-            .filter(|found| !only_new || found.project.is_none())
+            .filter(|found| !only_new || is_new(found))
             .collect();
         let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_owned();
         let now = crate::store::now();
@@ -339,7 +339,35 @@ impl Projects {
         done.sort_by_key(|(order, _)| *order);
         let done: Vec<Imported> = done.into_iter().map(|(_, i)| i).collect();
         self.record_import(caller, login, &done).await;
+        self.recount_kept_parent(login.account_sid(), &subs).await;
         Ok(done)
+    }
+
+    /// A kept parent's count of new subaccounts, again after an import from
+    /// it (the fleet would say they are new until the next check).
+    async fn recount_kept_parent(
+        &self,
+        parent: &AccountSid,
+        subs: &HashMap<AccountSid, Subaccount>,
+    ) {
+        if !matches!(self.store().kept_parent(parent.as_str()).await, Ok(Some(_))) {
+            return;
+        }
+        let Ok(known) = self.known_projects().await else {
+            return;
+        };
+        let new = subs
+            .values()
+            .filter(|s| s.status == AccountStatus::Active && !known.contains_key(&s.sid))
+            .count() as i64;
+        let now = crate::store::now();
+        if let Err(e) = self
+            .store()
+            .record_parent_check(parent.as_str(), now, Ok(new))
+            .await
+        {
+            tracing::warn!(%parent, "the kept parent's count was not updated: {e}");
+        }
     }
 
     /// The parent's name and its subaccounts, as Twilio lists them now.

@@ -83,9 +83,11 @@ impl Projects {
             None,
             None,
         );
+        let key_check = self.key_check().await.map_err(store_failure)?;
         self.store()
             .keep_parent(
                 &row,
+                &key_check,
                 Audited {
                     entry: &entry,
                     staff_id,
@@ -181,7 +183,13 @@ impl Projects {
         if caller.may(Action::Administer, None).is_err() {
             return Vec::new();
         }
-        let rows = self.store().kept_parents().await.unwrap_or_default();
+        let rows = match self.store().kept_parents().await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!("the kept parents could not be read for the fleet: {e}");
+                Vec::new()
+            }
+        };
         rows.into_iter()
             .filter_map(|row| match (&row.check_error, row.new_count) {
                 (Some(why), _) => Some(format!(
@@ -242,38 +250,69 @@ impl Projects {
     }
 }
 
+/// The longest one parent's check may take: well within the lease, so
+/// no second instance takes the schedule over while a check runs.
+const CHECK_DEADLINE: Duration = Duration::from_secs(60);
+
 /// Every tick, whichever instance holds the lease checks the kept parents
-/// not checked within `interval` (started once per process).
+/// not checked within `interval` (started once per process). Each parent
+/// is claimed in the database before its check, and the lease renewed, so
+/// two instances never check one parent for the same interval.
 pub fn watch(projects: Projects, interval: Duration) -> tokio::task::JoinHandle<()> {
     let instance = uuid::Uuid::new_v4().simple().to_string();
     let tick = (interval / 4).clamp(Duration::from_millis(250), Duration::from_secs(60));
-    let lease = (tick * 3).as_secs().max(1) as i64;
+    let lease = (CHECK_DEADLINE * 2).as_secs() as i64;
     tokio::spawn(async move {
         loop {
-            let now = crate::store::now();
             let store = projects.store();
-            match store
+            let now = crate::store::now();
+            let before = now - interval.as_secs() as i64;
+            let due = match store
                 .take_lease(CHECK_LEASE, &instance, now, now + lease)
                 .await
             {
-                Ok(true) => {
-                    let before = now - interval.as_secs() as i64;
-                    for row in store.parents_due(before).await.unwrap_or_default() {
-                        match projects.check_parent(&row).await {
-                            Ok(n) => tracing::info!(
-                                parent = row.parent_sid,
-                                new = n,
-                                "kept parent checked"
-                            ),
-                            Err(why) => tracing::warn!(
-                                parent = row.parent_sid,
-                                "kept parent check failed: {why}"
-                            ),
-                        }
+                Ok(true) => store.parents_due(before).await.unwrap_or_else(|e| {
+                    tracing::warn!("the kept parents due a check could not be read: {e}");
+                    Vec::new()
+                }),
+                Ok(false) => Vec::new(),
+                Err(e) => {
+                    tracing::warn!("the parent check could not take its lease: {e}");
+                    Vec::new()
+                }
+            };
+            for row in due {
+                let now = crate::store::now();
+                // Still this instance's turn, and still this parent's.
+                if !matches!(
+                    store
+                        .take_lease(CHECK_LEASE, &instance, now, now + lease)
+                        .await,
+                    Ok(true)
+                ) {
+                    break;
+                }
+                if !matches!(
+                    store.claim_parent_check(&row.parent_sid, now, before).await,
+                    Ok(true)
+                ) {
+                    continue;
+                }
+                match tokio::time::timeout(CHECK_DEADLINE, projects.check_parent(&row)).await {
+                    Ok(Ok(n)) => {
+                        tracing::info!(parent = row.parent_sid, new = n, "kept parent checked")
+                    }
+                    Ok(Err(why)) => {
+                        tracing::warn!(parent = row.parent_sid, "kept parent check failed: {why}")
+                    }
+                    Err(_) => {
+                        let why = AppError::did_not_answer(CHECK_DEADLINE.as_secs()).to_string();
+                        let _ = store
+                            .record_parent_check(&row.parent_sid, now, Err(&why))
+                            .await;
+                        tracing::warn!(parent = row.parent_sid, "kept parent check: {why}");
                     }
                 }
-                Ok(false) => {}
-                Err(e) => tracing::warn!("the parent check could not take its lease: {e}"),
             }
             tokio::time::sleep(tick).await;
         }

@@ -293,7 +293,7 @@ impl Store {
             .map_err(ResealError::store)?;
         if self.backend() == super::Backend::Postgres {
             // Other instances' writes wait until the new key is in place.
-            sqlx::query("LOCK TABLE projects IN EXCLUSIVE MODE")
+            sqlx::query("LOCK TABLE projects, kept_parents IN EXCLUSIVE MODE")
                 .execute(&mut *tx)
                 .await
                 .map_err(ResealError::store)?;

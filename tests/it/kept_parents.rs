@@ -108,14 +108,20 @@ fn a_kept_parent_login_finds_only_new_subaccounts_until_it_is_forgotten() {
                 .await
                 .unwrap();
             assert!(done.iter().all(|d| d.outcome.stored()), "{done:?}");
+            // Counted again at once: the fleet no longer calls them new.
+            let kept = projects.kept_parents(&admin).await.unwrap();
+            assert_eq!(kept[0].new_count, Some(active - 3), "{url}");
             let parent: AccountSid = P.sid.parse().unwrap();
             let id = projects
                 .find_new_subaccounts(&admin, &parent)
                 .await
                 .unwrap();
             let view = projects.import_view(&admin, &id).await.unwrap();
-            assert_eq!(view.items.len(), DEMO_SUBACCOUNTS as usize - 3, "{url}");
-            assert!(view.items.iter().all(|i| i.found.project.is_none()));
+            assert_eq!(view.items.len(), active as usize - 3, "{url}");
+            assert!(view
+                .items
+                .iter()
+                .all(|i| i.found.importable() && i.found.project.is_none()));
             assert!(!view.items.iter().any(|i| i.found.sid == sub(1)));
             assert!(view.can_import, "the kept login imports them");
 
@@ -124,7 +130,12 @@ fn a_kept_parent_login_finds_only_new_subaccounts_until_it_is_forgotten() {
                 .import(&admin, &login(), &[sub(4)], "test")
                 .await
                 .unwrap();
-            raw_sql(&url, "UPDATE kept_parents SET checked_at = 1").await;
+            // Forgotten by hand, so only the schedule can count it again.
+            raw_sql(
+                &url,
+                "UPDATE kept_parents SET checked_at = 1, new_count = 0",
+            )
+            .await;
             let watch = composition_admin::services::parents::watch(
                 projects.clone(),
                 Duration::from_secs(1),
@@ -163,6 +174,13 @@ fn a_kept_parent_login_finds_only_new_subaccounts_until_it_is_forgotten() {
             // A rotated master key re-seals the kept login with the rest.
             let (resealed, _) = rotate(projects.store(), &source, None).await.unwrap();
             assert_eq!(resealed, 5, "{url}: four projects and the parent");
+            // A console still on the old key cannot keep a login it sealed.
+            let stale = projects
+                .discover(&admin, &login(), true)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(stale.contains("restart"), "{url}: {stale}");
             let rotated = console(&url, &source, &fake.base_url()).await;
             rotated.find_new_subaccounts(&admin, &parent).await.unwrap();
 
