@@ -62,6 +62,10 @@ test("imports twenty subaccounts of a parent, one failing and shown why", async 
   await page.goto("/projects?q=Globex");
   await expect(page.locator(".count")).toContainText("19 of");
   await expect(page.getByRole("link", { name: "Globex Amsterdam", exact: true })).toBeVisible();
+  // And in the fleet, each with its own row.
+  await page.goto("/fleet?q=Globex");
+  await expect(page.getByText("19 projects shown.")).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "Globex Amsterdam" })).toHaveCount(1);
 });
 
 test("a wrong parent login is named, and nothing is listed", async ({ page }) => {

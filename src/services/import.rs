@@ -161,8 +161,8 @@ impl Projects {
 
     /// Starts importing the `chosen` subaccounts of import `id` in the
     /// background (each outcome is stored as it comes); the page follows.
-    /// Only subaccounts of the import still without an outcome are run,
-    /// whatever else the form names.
+    /// Only subaccounts of the import without an outcome, or whose last
+    /// try failed, are run, whatever else the form names.
     pub async fn start_import(
         &self,
         caller: &Caller,

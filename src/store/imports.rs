@@ -9,6 +9,9 @@ use sqlx::Row;
 /// Rows per multi-row INSERT, well under either engine's bind limit.
 const CHUNK: usize = 200;
 
+/// How a failed outcome starts as JSON (`ImportOutcome::Failed`).
+const FAILED: &str = "{\"Failed\"";
+
 /// A run with no sign of life for this long was interrupted.
 pub const STALE_AFTER: i64 = 60;
 
@@ -158,15 +161,20 @@ impl Store {
         if sealed.is_none() {
             return Ok(None);
         }
-        // This run's choice replaces an earlier run's for those left.
-        sqlx::query("UPDATE import_items SET chosen = 0 WHERE import_id = $1 AND outcome IS NULL")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // This run's choice replaces an earlier run's for those left: not
+        // run yet, or failed (tried again when chosen again).
+        let left = format!("(outcome IS NULL OR outcome LIKE '{FAILED}%')");
+        sqlx::query(&format!(
+            "UPDATE import_items SET chosen = 0 WHERE import_id = $1 AND {left}"
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         for chunk in chosen.chunks(CHUNK) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
-                "UPDATE import_items SET chosen = 1 WHERE import_id = $1 AND outcome IS NULL AND account_sid IN ({})",
+                "UPDATE import_items SET chosen = 1, outcome = NULL, finished_at = NULL \
+                 WHERE import_id = $1 AND {left} AND account_sid IN ({})",
                 marks.join(", ")
             );
             let mut query = sqlx::query(&sql).bind(id);

@@ -381,3 +381,108 @@ async fn a_stored_import_runs_in_the_background_and_keeps_each_outcome() {
     assert!(again.unwrap_err().to_string().contains("no longer held"));
     assert_eq!(projects.store().list_projects().await.unwrap().len(), 4);
 }
+
+async fn wait_done(
+    projects: &Projects,
+    id: &str,
+) -> composition_admin::domain::subaccount::ImportView {
+    for _ in 0..200 {
+        let view = projects.import_view(&admin(), id).await.unwrap();
+        if view.state == ImportState::Done {
+            return view;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the import did not end");
+}
+
+#[tokio::test]
+async fn twilio_failing_half_way_keeps_the_outcomes_and_a_second_run_picks_up_the_rest() {
+    let fake = start_fake().await;
+    let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
+    let found = projects
+        .discover(&admin(), &token_login(), false)
+        .await
+        .unwrap();
+    for i in 5..=8 {
+        fake.inject(FaultRule {
+            account: None,
+            route: Some(format!("/2010-04-01/Accounts/{}/Keys.json", sub(i))),
+            method: Some("POST".into()),
+            fault: Fault::Status {
+                status: 500,
+                retry_after: None,
+            },
+            times: None,
+        });
+    }
+    let chosen: Vec<AccountSid> = (1..=8).map(sub).collect();
+    projects
+        .start_import(&admin(), &found.id, &chosen, "test")
+        .await
+        .unwrap();
+    let first = wait_done(&projects, &found.id).await;
+    assert_eq!(first.counts(), (4, 4, 0), "the outcomes so far are kept");
+    assert!(first.can_import, "the login is kept for the rest");
+    let failed = first.items.iter().find(|i| i.found.sid == sub(5)).unwrap();
+    assert!(
+        matches!(&failed.outcome, Some(ImportOutcome::Failed { message }) if message.contains("20500")),
+        "{:?}",
+        failed.outcome
+    );
+    assert_eq!(projects.store().list_projects().await.unwrap().len(), 5);
+
+    // Twilio is back: the same choice imports the failed ones, only them.
+    fake.clear_faults();
+    projects
+        .start_import(&admin(), &found.id, &chosen, "test")
+        .await
+        .unwrap();
+    let second = wait_done(&projects, &found.id).await;
+    assert_eq!(second.counts(), (8, 0, 0));
+    assert_eq!(projects.store().list_projects().await.unwrap().len(), 9);
+    assert_eq!(
+        actions(&projects, "project-added").await.len(),
+        8,
+        "each once"
+    );
+}
+
+#[tokio::test]
+async fn a_parent_without_subaccounts_lists_none() {
+    use composition_admin::fake::generated::{parent_seed, Parent};
+    let lonely = Parent {
+        sid: "AC0000000000000000000000000000c001",
+        auth_token: "lonely-parent-token",
+        name: "Lonely Corp",
+        main_key: ("SK0000000000000000000000000000c001", "main-secret"),
+        standard_key: ("SK0000000000000000000000000000c002", "standard-secret"),
+        first_sub: 0xc000_0000,
+    };
+    let seed = composition_admin::fake::Seed {
+        accounts: parent_seed(&lonely, 0),
+    };
+    let fake = composition_admin::fake::spawn(([127, 0, 0, 1], 0).into(), &seed)
+        .await
+        .unwrap();
+    let (projects, _dir) = projects_for(&fake.base_url(), Duration::from_secs(5)).await;
+    let login = ParentLogin::new(&ParentInput {
+        account_sid: lonely.sid.into(),
+        login: "auth_token".into(),
+        api_key_sid: String::new(),
+        secret: lonely.auth_token.into(),
+        keep: None,
+    })
+    .unwrap();
+    let found = projects.discover(&admin(), &login, false).await.unwrap();
+    assert!(found.accounts.is_empty());
+    let view = projects.import_view(&admin(), &found.id).await.unwrap();
+    assert_eq!(view.state, ImportState::Found);
+    assert!(view.items.is_empty());
+    let refused = projects
+        .start_import(&admin(), &found.id, &[], "test")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("none chosen"), "{refused}");
+}
