@@ -301,9 +301,6 @@ fn stage_text(import: &ImportView) -> String {
     let (stored, failed, waiting) = import.counts();
     let chosen = import.items.iter().filter(|i| i.chosen).count();
     match import.state {
-        ImportState::Found if import.items.is_empty() => {
-            "No subaccounts found: there is nothing to import from this parent.".into()
-        }
         ImportState::Found => format!(
             "{} subaccounts found. Tick the ones to import.",
             import.items.len()
@@ -343,14 +340,9 @@ fn ImportBody(import: ImportView, start: ServerAction<StartImport>) -> impl Into
                 !wanted.is_empty() && !lower.contains(&wanted)
             });
             let tick = can_tick(&import, item).then(|| {
-                // Ticked by default: not yet a project, and not run or failed
-                // (tried again). A project whose login fails is offered a new
-                // key, unticked.
-                let ticked = item.found.project.is_none()
-                    && item
-                        .outcome
-                        .as_ref()
-                        .is_none_or(|o| matches!(o, ImportOutcome::Failed { .. }));
+                // Ticked by default: not yet a project, not failed before. A
+                // project whose login fails is offered a new key, unticked.
+                let ticked = item.outcome.is_none() && item.found.project.is_none();
                 let label = format!("Import {}", item.found.name);
                 view! { <input type="checkbox" name=format!("account[{i}]") value=item.found.sid.to_string() checked=ticked disabled=hidden aria-label=label /> }
             });
