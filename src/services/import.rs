@@ -581,12 +581,7 @@ impl Projects {
         let Ok(Ok(keys)) = tokio::time::timeout(DEADLINE, parent.list_keys(&sub.sid)).await else {
             return;
         };
-        let trail = Trail::new(
-            self.store().clone(),
-            &caller.name,
-            Some(caller.id.clone()),
-            None,
-        );
+        let trail = Trail::of(self.store(), caller);
         for key in keys.iter().filter(|k| k.friendly_name.starts_with(prefix)) {
             if let Err(e) = parent.delete_key(&sub.sid, &key.sid).await {
                 tracing::warn!(account = %sub.sid, key = %key.sid, "a key left by an interrupted import was not deleted: {e}");
@@ -719,12 +714,7 @@ impl Projects {
     /// One entry for the import as a whole: who, which parent, how many.
     async fn record_import(&self, caller: &Caller, login: &ParentLogin, done: &[Imported]) {
         let stored = done.iter().filter(|i| i.outcome.stored()).count();
-        let trail = Trail::new(
-            self.store().clone(),
-            &caller.name,
-            Some(caller.id.clone()),
-            None,
-        );
+        let trail = Trail::of(self.store(), caller);
         let (entry, staff_id) = trail.one_step(
             None,
             AuditAction::ProjectsImported,

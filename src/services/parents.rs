@@ -70,12 +70,7 @@ impl Projects {
             Some(key) => format!("Main API key {key}"),
             None => "auth token".to_owned(),
         };
-        let trail = Trail::new(
-            self.store().clone(),
-            &caller.name,
-            Some(caller.id.clone()),
-            None,
-        );
+        let trail = Trail::of(self.store(), caller);
         let (entry, staff_id) = trail.one_step(
             None,
             AuditAction::ParentKept,
@@ -146,12 +141,7 @@ impl Projects {
         parent: &AccountSid,
     ) -> Result<(), AppError> {
         caller.may(Action::Administer, None)?;
-        let trail = Trail::new(
-            self.store().clone(),
-            &caller.name,
-            Some(caller.id.clone()),
-            None,
-        );
+        let trail = Trail::of(self.store(), caller);
         let (entry, staff_id) = trail.one_step(
             None,
             AuditAction::ParentForgotten,

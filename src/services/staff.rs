@@ -110,7 +110,7 @@ pub async fn save(store: &Store, caller: &Caller, input: &StaffInput) -> Result<
     };
     let projects_shown: Vec<String> = projects.iter().map(ToString::to_string).collect();
     let after = serde_json::json!({ "role": role.slug(), "projects": projects_shown }).to_string();
-    let trail = Trail::new(store.clone(), &caller.name, Some(caller.id.clone()), None);
+    let trail = Trail::of(store, caller);
     let (entry, staff_id) = trail.one_step(
         None,
         if existing.is_some() {
@@ -174,7 +174,7 @@ pub async fn remove(store: &Store, caller: &Caller, name: &str) -> Result<(), Ap
         ));
     }
     let before = describe(store, &row.id, row.role).await?;
-    let trail = Trail::new(store.clone(), &caller.name, Some(caller.id.clone()), None);
+    let trail = Trail::of(store, caller);
     let (entry, staff_id) = trail.one_step(
         None,
         AuditAction::StaffRemoved,

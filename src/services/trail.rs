@@ -28,6 +28,11 @@ pub struct Attempt {
 }
 
 impl Trail {
+    /// The trail of what `caller` does, about no project in particular.
+    pub fn of(store: &Store, caller: &super::Caller) -> Self {
+        Self::new(store.clone(), &caller.name, Some(caller.id.clone()), None)
+    }
+
     pub fn new(
         store: Store,
         staff: impl Into<String>,
