@@ -137,19 +137,8 @@ impl Projects {
         if let Err(e) = self.store().forget_expired_file_secrets().await {
             tracing::warn!("could not drop expired file secrets: {e}");
         }
-        let gone = || {
-            AppError::NotFound(format!("There is no file import {id}: it may have been made by someone else, or its address is wrong."))
-        };
-        let row = self
-            .store()
-            .file_import(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(gone)?;
-        if row.staff_id != caller.id.as_str() {
-            return Err(gone());
-        }
-        Ok(row)
+        let row = self.store().file_import(id).await.map_err(internal)?;
+        super::import::own_row(caller, "file import", id, row, |r| &r.staff_id)
     }
 
     /// Stores the preview's valid rows, all in one transaction; how many.

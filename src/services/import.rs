@@ -144,19 +144,8 @@ impl Projects {
 
     async fn import_of(&self, caller: &Caller, id: &str) -> Result<ImportRow, AppError> {
         caller.may(Action::Administer, None)?;
-        let gone = || {
-            AppError::NotFound(format!("There is no import {id}: it may have been made by someone else, or its address is wrong."))
-        };
-        let row = self
-            .store()
-            .import(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(gone)?;
-        if row.staff_id != caller.id.as_str() {
-            return Err(gone());
-        }
-        Ok(row)
+        let row = self.store().import(id).await.map_err(internal)?;
+        own_row(caller, "import", id, row, |r| &r.staff_id)
     }
 
     /// Starts importing the `chosen` subaccounts of import `id` in the
@@ -343,6 +332,17 @@ impl Projects {
         Ok(done)
     }
 
+    /// How many of `subs` are active and not yet projects (see `is_new`).
+    pub(super) async fn new_subaccounts(
+        &self,
+        subs: impl Iterator<Item = &Subaccount>,
+    ) -> Result<i64, AppError> {
+        let known = self.known_projects().await?;
+        Ok(subs
+            .filter(|s| s.status == AccountStatus::Active && !known.contains_key(&s.sid))
+            .count() as i64)
+    }
+
     /// A kept parent's count of new subaccounts, again after an import from
     /// it (the fleet would say they are new until the next check).
     async fn recount_kept_parent(
@@ -353,13 +353,9 @@ impl Projects {
         if !matches!(self.store().kept_parent(parent.as_str()).await, Ok(Some(_))) {
             return;
         }
-        let Ok(known) = self.known_projects().await else {
+        let Ok(new) = self.new_subaccounts(subs.values()).await else {
             return;
         };
-        let new = subs
-            .values()
-            .filter(|s| s.status == AccountStatus::Active && !known.contains_key(&s.sid))
-            .count() as i64;
         let now = crate::store::now();
         if let Err(e) = self
             .store()
@@ -584,7 +580,7 @@ impl Projects {
         let trail = Trail::of(self.store(), caller);
         for key in keys.iter().filter(|k| k.friendly_name.starts_with(prefix)) {
             if let Err(e) = parent.delete_key(&sub.sid, &key.sid).await {
-                tracing::warn!(account = %sub.sid, key = %key.sid, "a key left by an interrupted import was not deleted: {e}");
+                tracing::warn!(account = %sub.sid, key = %key.sid, "a key left by an interrupted import may not have been deleted: {e}");
                 continue;
             }
             let (entry, staff_id) = trail.one_step(
@@ -787,6 +783,24 @@ fn check_chosen(chosen: &[AccountSid]) -> Result<(), AppError> {
         )));
     }
     Ok(())
+}
+
+/// `row` if `caller` made it; otherwise, as when there is none, "not
+/// found": an import names a login or secrets its admin typed, so another
+/// admin is not even told it exists.
+pub(super) fn own_row<T>(
+    caller: &Caller,
+    what: &str,
+    id: &str,
+    row: Option<T>,
+    staff_id: impl Fn(&T) -> &str,
+) -> Result<T, AppError> {
+    match row {
+        Some(row) if staff_id(&row) == caller.id.as_str() => Ok(row),
+        _ => Err(AppError::NotFound(format!(
+            "There is no {what} {id}: it may have been made by someone else, or its address is wrong."
+        ))),
+    }
 }
 
 /// Active and not yet a project: what "new subaccounts" counts.

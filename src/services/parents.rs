@@ -5,7 +5,7 @@
 //! one instance at a time checks (a lease), so a restart or a second
 //! instance neither loses nor doubles a check.
 
-use super::import::{is_new, ParentLogin};
+use super::import::ParentLogin;
 use super::parent_login::one;
 use super::projects::{internal, store_failure};
 use super::trail::Trail;
@@ -120,7 +120,8 @@ impl Projects {
         let now = crate::store::now();
         match self.discover_among(caller, &login, true).await {
             Ok((found, _)) => {
-                let new = found.accounts.iter().filter(|a| is_new(a)).count() as i64;
+                // Only the new ones were listed.
+                let new = found.accounts.len() as i64;
                 let _ = self.store().record_parent_check(sid, now, Ok(new)).await;
                 Ok(found.id)
             }
@@ -210,16 +211,10 @@ impl Projects {
             ),
             Some(login) => match self.subaccounts(&login).await {
                 Err(e) => Err(e.to_string()),
-                Ok((_, subs)) => match self.known_projects().await {
-                    Err(e) => Err(e.to_string()),
-                    Ok(known) => Ok(subs
-                        .iter()
-                        .filter(|s| {
-                            s.status == crate::domain::AccountStatus::Active
-                                && !known.contains_key(&s.sid)
-                        })
-                        .count() as i64),
-                },
+                Ok((_, subs)) => self
+                    .new_subaccounts(subs.iter())
+                    .await
+                    .map_err(|e| e.to_string()),
             },
         };
         let recorded = match &found {
